@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Idempotent setup: the project in .venv, DVC 3.x in .venv-dvc (hydra-core and Axolotl pin
+# different antlr4 versions, so they cannot share one environment). When nothing changed
+# since the last run this takes well under a second.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+die() { echo "attune setup: $*" >&2; exit 1; }
+
+PY="${PYTHON:-}"
+if [[ -z "$PY" ]]; then
+  for cand in python3.11 python3 python; do
+    if command -v "$cand" >/dev/null 2>&1; then PY="$cand"; break; fi
+  done
+fi
+[[ -n "$PY" ]] || die "no python found; install Python 3.11"
+ver="$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || true)"
+[[ "$ver" == "3.11" ]] || die "Python 3.11 required, found ${ver:-none} at $(command -v "$PY"); set PYTHON=/path/to/python3.11"
+
+stamp_of() { cat "$@" | sha256sum | cut -c1-16; }
+need_gib() {  # need_gib GiB: refuse to start an install that cannot fit on disk
+  local free_kib; free_kib="$(df -Pk . | awk 'NR==2 {print $4}')"
+  (( free_kib >= $1 * 1024 * 1024 )) || die "need ${1} GiB free disk for the install, $(( free_kib / 1024 / 1024 )) GiB free in $(pwd)"
+}
+
+# --- project environment -------------------------------------------------------------
+want="$(stamp_of pyproject.toml scripts/setup.sh)"
+if [[ "$(cat .venv/.attune-stamp 2>/dev/null)" != "$want" ]]; then
+  need_gib 8
+  echo "attune setup: installing the project into .venv (first run: several minutes)"
+  [[ -x .venv/bin/python ]] || "$PY" -m venv .venv || die "could not create .venv (is python3.11-venv installed?)"
+  # torch first and alone, so that a local CPU wheel (or PyPI's) is chosen before Axolotl's range.
+  .venv/bin/pip install -q --disable-pip-version-check "torch==2.13.0" || die "torch 2.13.0 install failed (see pip output above)"
+  .venv/bin/pip install -q --disable-pip-version-check ".[dev]" || die "project install failed (see pip output above)"
+  echo "$want" > .venv/.attune-stamp
+fi
+
+# --- DVC environment ------------------------------------------------------------------
+want_dvc="dvc>=3.50,<4"
+if [[ "$(cat .venv-dvc/.attune-stamp 2>/dev/null)" != "$want_dvc" ]]; then
+  need_gib 1
+  echo "attune setup: installing DVC into .venv-dvc"
+  [[ -x .venv-dvc/bin/python ]] || "$PY" -m venv .venv-dvc || die "could not create .venv-dvc"
+  .venv-dvc/bin/pip install -q --disable-pip-version-check "$want_dvc" || die "DVC install failed (see pip output above)"
+  echo "$want_dvc" > .venv-dvc/.attune-stamp
+fi
