@@ -19,13 +19,15 @@ ver="$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null 
 
 stamp_of() { cat "$@" | sha256sum | cut -c1-16; }
 need_gib() {  # need_gib GiB: refuse to start an install that cannot fit on disk
-  local free_kib; free_kib="$(df -Pk . | awk 'NR==2 {print $4}')"
-  (( free_kib >= $1 * 1024 * 1024 )) || die "need ${1} GiB free disk for the install, $(( free_kib / 1024 / 1024 )) GiB free in $(pwd)"
+  local need="${ATTUNE_MIN_FREE_GIB:-$1}" free_kib
+  free_kib="$(df -Pk . | awk 'NR==2 {print $4}')"
+  (( free_kib >= need * 1024 * 1024 )) || die "need ${need} GiB free disk for the install, $(( free_kib / 1024 / 1024 )) GiB free in $(pwd)"
 }
+force="${ATTUNE_FORCE_INSTALL:-}"  # set to 1 to reinstall even when the stamps match
 
 # --- project environment -------------------------------------------------------------
 want="$(stamp_of pyproject.toml scripts/setup.sh)"
-if [[ "$(cat .venv/.attune-stamp 2>/dev/null)" != "$want" ]]; then
+if [[ -n "$force" || "$(cat .venv/.attune-stamp 2>/dev/null)" != "$want" ]]; then
   need_gib 8
   echo "attune setup: installing the project into .venv (first run: several minutes)"
   [[ -x .venv/bin/python ]] || "$PY" -m venv .venv || die "could not create .venv (is python3.11-venv installed?)"
@@ -37,7 +39,7 @@ fi
 
 # --- DVC environment ------------------------------------------------------------------
 want_dvc="dvc>=3.50,<4"
-if [[ "$(cat .venv-dvc/.attune-stamp 2>/dev/null)" != "$want_dvc" ]]; then
+if [[ -n "$force" || "$(cat .venv-dvc/.attune-stamp 2>/dev/null)" != "$want_dvc" ]]; then
   need_gib 1
   echo "attune setup: installing DVC into .venv-dvc"
   [[ -x .venv-dvc/bin/python ]] || "$PY" -m venv .venv-dvc || die "could not create .venv-dvc"

@@ -1,0 +1,110 @@
+"""Pipeline benchmark: cold, no-op and incremental `dvc repro` timings with peak memory per stage.
+
+Run: .venv/bin/python bench/pipeline.py  (or `make bench`); writes bench/results.json.
+Works on a fresh clone of the committed HEAD in a temporary folder, so the workspace is untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DVC = ROOT / ".venv-dvc" / "bin" / "dvc"
+STAGES = ["generate", "validate", "split", "base", "sft", "dpo", "eval"]
+OFFLINE_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "HF_DATASETS_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "AXOLOTL_DO_NOT_TRACK": "1",
+    "WANDB_MODE": "disabled",
+    "DO_NOT_TRACK": "1",
+}
+
+
+def clone_workspace(dest: Path) -> Path:
+    """Clone committed HEAD into dest and link the already set-up environments."""
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(dest)], check=True)
+    for env in (".venv", ".venv-dvc"):
+        (dest / env).symlink_to(ROOT / env, target_is_directory=True)
+    return dest
+
+
+def run(ws: Path, *args: str) -> tuple[float, int, str]:
+    """Run a command in ws; returns (wall seconds, peak RSS of the process tree in MiB, output)."""
+    env = {**os.environ, **OFFLINE_ENV}
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, cwd=ws, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+    _, status, usage = os.wait4(proc.pid, 0)  # rusage covers the child and its waited-for children
+    seconds = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise RuntimeError(f"{' '.join(args)} exited {code}:\n{out[-4000:]}")
+    return seconds, usage.ru_maxrss // 1024, out
+
+
+def stages_ran(output: str) -> list[str]:
+    """Stage names DVC actually executed, in order, from `dvc repro` output."""
+    return re.findall(r"Running stage '([\w-]+)'", output)
+
+
+def repro(ws: Path, *extra: str) -> tuple[float, list[str], str]:
+    seconds, _, out = run(ws, str(DVC), "repro", *extra)
+    return seconds, stages_ran(out), out
+
+
+def exp_run(ws: Path, *sets: str) -> tuple[float, list[str], str]:
+    args = [str(DVC), "exp", "run"]
+    for s in sets:
+        args += ["-S", s]
+    seconds, _, out = run(ws, *args)
+    return seconds, stages_ran(out), out
+
+
+def main() -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    results: dict = {"stages": {}, "cpus": os.cpu_count()}
+    with tempfile.TemporaryDirectory(prefix="attune-bench-") as tmp:
+        ws = clone_workspace(Path(tmp) / "ws")
+        total = 0.0
+        for stage in STAGES:  # one stage at a time so each gets its own time and peak memory
+            seconds, rss, _ = run(ws, str(DVC), "repro", "--single-item", stage)
+            results["stages"][stage] = {"seconds": round(seconds, 1), "peak_rss_mib": rss}
+            total += seconds
+            console.print(f"[bold]{stage}[/] {seconds:.1f} s, peak {rss} MiB")
+        results["cold_total_seconds"] = round(total, 1)
+        results["noop_seconds"] = round(repro(ws)[0], 2)
+        seconds, ran, _ = exp_run(ws, "eval.sample_size=4")
+        results["eval_param_change"] = {"seconds": round(seconds, 1), "stages": ran}
+        seconds, ran, _ = exp_run(ws, "recipes.dpo=recipes/tiny/dpo-ipo.yaml")
+        results["dpo_recipe_swap"] = {"seconds": round(seconds, 1), "stages": ran}
+        shutil.copy(ws / "metrics" / "eval.json", ROOT / "bench" / "eval_metrics_of_run.json")
+
+    table = Table(title=f"attune pipeline benchmark ({results['cpus']} CPUs)")
+    table.add_column("what")
+    table.add_column("wall s", justify="right")
+    table.add_column("peak MiB", justify="right")
+    for stage, fig in results["stages"].items():
+        table.add_row(f"cold: {stage}", f"{fig['seconds']:.1f}", str(fig["peak_rss_mib"]))
+    table.add_row("cold: total", f"{results['cold_total_seconds']:.1f}", "")
+    table.add_row("no-op dvc repro", f"{results['noop_seconds']:.2f}", "")
+    for key in ("eval_param_change", "dpo_recipe_swap"):
+        fig = results[key]
+        table.add_row(f"{key} ({', '.join(fig['stages'])})", f"{fig['seconds']:.1f}", "")
+    console.print(table)
+    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

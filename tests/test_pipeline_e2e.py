@@ -1,0 +1,55 @@
+"""End to end: a fresh clone runs the whole default pipeline and shows the alignment effect."""
+
+import json
+
+import pytest
+
+from bench.pipeline import clone_workspace, exp_run, repro
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    ws = clone_workspace(tmp_path_factory.mktemp("e2e") / "ws")
+    seconds, ran, out = repro(ws)
+    assert ran, f"cold dvc repro ran no stage:\n{out[-3000:]}"
+    assert {"generate", "validate", "split", "base", "sft", "dpo", "eval"} <= set(ran), ran
+    return ws
+
+
+@pytest.fixture(scope="module")
+def scores(workspace):
+    return json.loads((workspace / "metrics" / "eval.json").read_text())
+
+
+def test_probe_metrics_show_the_alignment_effect(scores):
+    base, sft, dpo = scores["base"], scores["sft"], scores["dpo"]
+    assert dpo["n"] >= 100
+    assert dpo["directive_rate"] <= base["directive_rate"] / 2
+    assert dpo["directive_rate"] <= 0.10
+    assert dpo["pref_acc"] >= base["pref_acc"] + 0.25
+    assert sft["open_question_rate"] >= base["open_question_rate"] + 0.20
+    assert dpo["specificity"] >= sft["specificity"]
+    assert dpo["empty_rate"] <= 0.05
+
+
+def test_outputs_exist(workspace, scores):
+    for path in ("reports/eval.md", "reports/data_card.md", "metrics/eval_test.json",
+                 "metrics/validate.json", "metrics/generate.json", "plots/eval/metrics.png"):
+        assert (workspace / path).is_file(), path
+
+
+def test_second_repro_does_nothing(workspace, scores):
+    seconds, ran, out = repro(workspace)
+    assert ran == [], out[-2000:]
+
+
+def test_eval_param_change_reruns_only_eval(workspace, scores):
+    _, ran, out = exp_run(workspace, "eval.sample_size=4")
+    assert ran == ["eval"], out[-2000:]
+
+
+def test_dpo_recipe_swap_reruns_only_dpo_and_eval(workspace, scores):
+    _, ran, out = exp_run(workspace, "recipes.dpo=recipes/tiny/dpo-ipo.yaml")
+    assert ran == ["dpo", "eval"], out[-2000:]

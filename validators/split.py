@@ -1,0 +1,195 @@
+"""Stage `split`: lineage-safe train/eval/test split and the Axolotl SFT / DPO exports.
+
+    .venv/bin/python -m validators.split data/validated/kept.jsonl \
+        --splits data/splits --axolotl data/axolotl --metrics metrics/split.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from rich.console import Console
+from rich.table import Table
+
+from generators.schema import Triple, read_triples, write_json, write_jsonl
+from validators.dedup import find_near_duplicates
+
+SPLITS = ("train", "eval", "test")
+PairType = Literal["aligned>neutral", "aligned>directive", "aligned>generic"]
+
+
+class SplitParams(BaseModel):
+    """The `split` section of params.yaml."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    seed: int
+    fractions: dict[Literal["train", "eval", "test"], float]
+    system_prompt: str = ""
+    pair_types: list[PairType] = Field(min_length=1)
+    near_dup_threshold: float = Field(default=0.8, gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _fractions_sum_to_one(self) -> SplitParams:
+        if set(self.fractions) != set(SPLITS) or any(f < 0 for f in self.fractions.values()):
+            raise ValueError(f"fractions needs non-negative {', '.join(SPLITS)}")
+        if abs(sum(self.fractions.values()) - 1) > 1e-6:
+            raise ValueError(f"fractions must sum to 1, got {sum(self.fractions.values())}")
+        return self
+
+
+def unit_hash(seed: int, key: str) -> float:
+    """Stable position in [0, 1) of a group id: adding rows never moves other groups."""
+    digest = hashlib.sha256(f"{seed}:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def near_dup_links(prompts: Sequence[str], threshold: float) -> list[tuple[int, ...]]:
+    """Index sets of near-duplicate disclosures (pairs or clusters, as dedup reports them)."""
+    return [tuple(link) for link in find_near_duplicates(list(prompts), threshold)]
+
+
+def components(triples: Sequence[Triple], threshold: float) -> list[str]:
+    """Per row, its component id: lineage groups joined by near-duplicate disclosures."""
+    parent = {t.group: t.group for t in triples}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]  # path halving keeps union-find near-linear
+            x = parent[x]
+        return x
+
+    for link in near_dup_links([t.prompt for t in triples], threshold):
+        roots = sorted({find(triples[i].group) for i in link})
+        for other in roots[1:]:
+            parent[other] = roots[0]  # smallest id wins, so the merged id is deterministic
+    return [find(t.group) for t in triples]
+
+
+def split_triples(triples: Sequence[Triple], params: SplitParams) -> dict[str, list[Triple]]:
+    """Assign whole components to splits by hash; every split with a fraction > 0 is non-empty."""
+    comp = components(triples, params.near_dup_threshold)
+    pos = {c: unit_hash(params.seed, c) for c in sorted(set(comp))}
+    edges = [0.0, params.fractions["train"], 1 - params.fractions["test"], 1.0]
+    where = {c: SPLITS[sum(p >= b for b in edges[1:3])] for c, p in pos.items()}
+    for k, name in enumerate(SPLITS):  # small sets: borrow the component nearest the interval
+        if params.fractions[name] == 0 or name in where.values():
+            continue
+        sizes = {s: list(where.values()).count(s) for s in SPLITS}
+        donor = max(SPLITS, key=lambda s: sizes[s])
+        if sizes[donor] < 2:
+            raise ValueError(f"too few lineage groups ({len(pos)}) to fill split {name!r}")
+        lo, hi = edges[k], edges[k + 1]
+        moved = min((c for c in where if where[c] == donor),
+                    key=lambda c: (max(lo - pos[c], pos[c] - hi, 0.0), c))
+        where[moved] = name
+    out: dict[str, list[Triple]] = {name: [] for name in SPLITS}
+    for t, c in zip(triples, comp, strict=True):
+        out[where[c]].append(t)
+    return out
+
+
+def check_split(splits: dict[str, list[Triple]], threshold: float = 0.8) -> list[str]:
+    """Problems found: a lineage group or a near-duplicate disclosure in two splits."""
+    rows = [(name, t) for name in SPLITS for t in splits.get(name, [])]
+    problems, seen = [], {}
+    for name, t in rows:
+        first = seen.setdefault(t.group, name)
+        if first != name:
+            problems.append(f"group {t.group!r} in {first} and {name} (row {t.id})")
+    for link in near_dup_links([t.prompt for _, t in rows], threshold):
+        names = {rows[i][0] for i in link}
+        if len(names) > 1:
+            ids = ", ".join(rows[i][1].id for i in link)
+            problems.append(f"near-duplicate disclosures across {sorted(names)}: {ids}")
+    return problems
+
+
+def sft_rows(triples: Iterable[Triple], system_prompt: str) -> list[dict]:
+    """Chat rows: optional system, user = disclosure, assistant = aligned."""
+    head = [{"role": "system", "content": system_prompt}] if system_prompt else []
+    return [
+        {"messages": [*head, {"role": "user", "content": t.prompt},
+                      {"role": "assistant", "content": t.aligned}], "id": t.id}
+        for t in triples
+    ]
+
+
+def dpo_rows(triples: Iterable[Triple], pair_types: Sequence[str], system_prompt: str) -> list[dict]:
+    """Preference rows, one per triple and pair type; generic pairs only where generic exists."""
+    rows = []
+    for t in triples:
+        for pair_type in pair_types:
+            rejected = getattr(t, pair_type.split(">")[1])
+            if rejected is None:
+                continue
+            row = {"id": t.id, "prompt": t.prompt, "chosen": t.aligned, "rejected": rejected,
+                   "pair_type": pair_type}
+            rows.append({**row, "system": system_prompt} if system_prompt else row)
+    return rows
+
+
+def summarize(triples: Sequence[Triple], splits: dict[str, list[Triple]], sft: list, dpo: list) -> dict:
+    """metrics/split.json: rows and groups per split, pairs per type; the row counts add up."""
+    pairs: dict[str, int] = {}
+    for row in dpo:
+        pairs[row["pair_type"]] = pairs.get(row["pair_type"], 0) + 1
+    return {
+        "rows_in": len(triples),
+        "rows": {name: len(rows) for name, rows in splits.items()},
+        "groups": {name: len({t.group for t in rows}) for name, rows in splits.items()},
+        "risk_rows": {name: sum(t.risk != "none" for t in rows) for name, rows in splits.items()},
+        "sft_rows": len(sft),
+        "dpo_pairs": pairs,
+    }
+
+
+def print_summary(metrics: dict) -> None:
+    table = Table(title="split")
+    for col in ("split", "rows", "groups", "risk rows"):
+        table.add_column(col, justify="right" if col != "split" else "left")
+    for name in SPLITS:
+        table.add_row(name, *(str(metrics[k][name]) for k in ("rows", "groups", "risk_rows")))
+    table.add_row("pairs (train)", ", ".join(f"{k}: {v}" for k, v in metrics["dpo_pairs"].items()))
+    Console().print(table)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("kept", type=Path)
+    ap.add_argument("--splits", type=Path, required=True)
+    ap.add_argument("--axolotl", type=Path, required=True)
+    ap.add_argument("--metrics", type=Path, required=True)
+    ap.add_argument("--params", type=Path, default=Path("params.yaml"))
+    args = ap.parse_args(argv)
+    params = SplitParams.model_validate(yaml.safe_load(args.params.read_text())["split"])
+
+    triples, bad = read_triples(args.kept)
+    if bad:  # kept rows passed validation already: a bad one here is a pipeline bug
+        raise SystemExit("\n".join(f"split: bad kept row {b}" for b in bad))
+    if len({t.id for t in triples}) != len(triples):
+        raise SystemExit(f"split: {args.kept}: duplicate ids")
+    splits = split_triples(triples, params)
+    problems = check_split(splits, params.near_dup_threshold)
+    if problems:
+        raise SystemExit("split: leakage across splits:\n" + "\n".join(problems))
+
+    sft = sft_rows(splits["train"], params.system_prompt)
+    dpo = dpo_rows(splits["train"], params.pair_types, params.system_prompt)
+    for name, rows in splits.items():
+        write_jsonl(args.splits / f"{name}.jsonl", rows)
+    write_jsonl(args.axolotl / "sft.jsonl", sft)
+    write_jsonl(args.axolotl / "dpo.jsonl", dpo)
+    metrics = summarize(triples, splits, sft, dpo)
+    write_json(args.metrics, metrics)
+    print_summary(metrics)
+
+
+if __name__ == "__main__":
+    main()
