@@ -37,8 +37,13 @@ def table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
     return lines if len(lines) > 2 else [*lines, "| " + " | ".join(["—"] * len(header)) + " |"]
 
 
+def by_count(counter: Counter) -> list[tuple]:
+    """Counter items, most frequent first, ties by key."""
+    return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
 def counts_table(label: str, counter: Counter, total: int) -> list[str]:
-    rows = [(k, n, f"{100 * n / total:.1f}%") for k, n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))]
+    rows = [(k, n, f"{100 * n / total:.1f}%") for k, n in by_count(counter)]
     return table((label, "rows", "share"), rows)
 
 
@@ -73,7 +78,7 @@ def rejection_rows(rejected: Sequence[dict]) -> list[tuple[str, str, int, str, s
             key = (str(reason.get("field", "?")), str(reason.get("code", "?")))
             count[key] += 1
             example.setdefault(key, (str(row.get("id", "?")), str(reason.get("detail", ""))))
-    return [(f, c, n, *example[(f, c)]) for (f, c), n in sorted(count.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return [(f, c, n, *example[(f, c)]) for (f, c), n in by_count(count)]
 
 
 def render(kept: Sequence[Triple], rejected: Sequence[dict], metrics: dict, png_name: str) -> str:
@@ -83,19 +88,21 @@ def render(kept: Sequence[Triple], rejected: Sequence[dict], metrics: dict, png_
     scalars = flatten(metrics)
     out = ["# Data card", "", f"{len(kept)} triples kept, {len(rejected)} rejected.", ""]
     out += ["## Validation metrics", "", *table(("metric", "value"), scalars), ""]
-    out += ["## Kept by theme", "", *counts_table("theme", Counter(t.theme for t in kept), n), ""]
-    out += ["## Kept by risk", "", *counts_table("risk", Counter(t.risk for t in kept), n), ""]
-    out += ["## Kept by source", "", *counts_table("source", Counter(t.source for t in kept), n), ""]
+    for key in ("theme", "risk", "source"):
+        counter = Counter(getattr(t, key) for t in kept)
+        out += [f"## Kept by {key}", "", *counts_table(key, counter, n), ""]
     out += ["## Rejections by field and code", "", "A row may carry several reasons.", ""]
-    out += [*table(("field", "code", "count", "example id", "example detail"), rejection_rows(rejected)), ""]
+    header = ("field", "code", "count", "example id", "example detail")
+    out += [*table(header, rejection_rows(rejected)), ""]
     fixes = Counter(fix for t in kept for fix in t.fixes)
     out += ["## Cleaning fixes on kept rows", ""]
-    out += [*table(("fix", "rows"), sorted(fixes.items(), key=lambda kv: (-kv[1], kv[0]))), ""]
+    out += [*table(("fix", "rows"), by_count(fixes)), ""]
     stats = [
         (f, len(v), min(v), statistics.median(v), f"{statistics.fmean(v):.1f}", max(v))
         for f, v in lengths.items() if v
     ]
-    out += ["## Lengths (words)", "", *table(("text", "n", "min", "median", "mean", "max"), stats), ""]
+    header = ("text", "n", "min", "median", "mean", "max")
+    out += ["## Lengths (words)", "", *table(header, stats), ""]
     out += [f"![words per response type]({png_name})", ""]
     return "\n".join(out)
 
@@ -107,11 +114,15 @@ def plot_lengths(lengths: dict[str, list[int]]) -> bytes:
     bins = range(0, top + 5, max(1, (top + 5) // 40))
     for field, values in lengths.items():
         if values:
-            ax.hist(values, bins=bins, histtype="step", linewidth=1.5, label=f"{field} (n={len(values)})")
+            label = f"{field} (n={len(values)})"
+            ax.hist(values, bins=bins, histtype="step", linewidth=1.5, label=label)
     ax.set_xlabel("words")
     ax.set_ylabel("texts")
     ax.set_title("Words per text in the kept triples")
-    ax.legend()
+    if any(lengths.values()):
+        ax.legend()
+    else:
+        ax.text(0.5, 0.5, "no kept triples", ha="center", transform=ax.transAxes)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight")
     plt.close(fig)

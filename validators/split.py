@@ -121,7 +121,7 @@ def sft_rows(triples: Iterable[Triple], system_prompt: str) -> list[dict]:
     ]
 
 
-def dpo_rows(triples: Iterable[Triple], pair_types: Sequence[str], system_prompt: str) -> list[dict]:
+def dpo_rows(triples: Iterable[Triple], pair_types: Sequence[str], system_prompt: str) -> list:
     """Preference rows, one per triple and pair type; generic pairs only where generic exists."""
     rows = []
     for t in triples:
@@ -135,7 +135,7 @@ def dpo_rows(triples: Iterable[Triple], pair_types: Sequence[str], system_prompt
     return rows
 
 
-def summarize(triples: Sequence[Triple], splits: dict[str, list[Triple]], sft: list, dpo: list) -> dict:
+def summarize(triples: Sequence[Triple], splits: dict[str, list], sft: list, dpo: list) -> dict:
     """metrics/split.json: rows and groups per split, pairs per type; the row counts add up."""
     pairs: dict[str, int] = {}
     for row in dpo:
@@ -156,7 +156,10 @@ def print_summary(metrics: dict) -> None:
         table.add_column(col, justify="right" if col != "split" else "left")
     for name in SPLITS:
         table.add_row(name, *(str(metrics[k][name]) for k in ("rows", "groups", "risk_rows")))
-    table.add_row("pairs (train)", ", ".join(f"{k}: {v}" for k, v in metrics["dpo_pairs"].items()))
+    table.add_section()
+    table.add_row("sft rows (train)", str(metrics["sft_rows"]), "", "")
+    for pair_type, n in metrics["dpo_pairs"].items():
+        table.add_row(f"dpo {pair_type}", str(n), "", "")
     Console().print(table)
 
 

@@ -1,0 +1,132 @@
+"""Render the eval stage's outputs: markdown report, grouped-bar plot, rich summary table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.table import Table
+
+from generators.schema import atomic_write_text
+
+# Shown in this order; lower is better for the ones in LOWER.
+SHOWN = ("pref_acc", "pref_acc_vs_directive", "pref_acc_vs_neutral", "directive_rate",
+         "open_question_rate", "closed_question_rate", "reflection_rate", "specificity",
+         "echo_rate", "generic_rate", "empty_rate", "distinct_2", "top_opener_share",
+         "aligned_prob", "bleu", "rouge_l", "embed_sim", "mean_words", "n")
+LOWER = {"directive_rate", "echo_rate", "generic_rate", "empty_rate", "top_opener_share"}
+# 0..1 metrics share one axis in the plot; bleu (0..100), mean_words and n do not.
+PLOTTED = [m for m in SHOWN if m not in {"bleu", "mean_words", "n"}]
+
+
+def _fmt(value: float | int | None) -> str:
+    if value is None:
+        return "–"
+    return str(value) if isinstance(value, int) else f"{value:.3f}"
+
+
+def _delta(value: float | None, base: float | None) -> str:
+    if value is None or base is None:
+        return ""
+    return f" ({value - base:+.3f})"
+
+
+def metric_rows(scores: dict[str, dict]) -> list[list[str]]:
+    """One row per metric: name, base, then each other model with its delta against base."""
+    models = list(scores)
+    keys = [k for k in SHOWN if any(k in s for s in scores.values())]
+    keys += sorted({k for s in scores.values() for k in s} - set(keys))  # extra tasks, judge
+    rows = []
+    for k in keys:
+        base = scores[models[0]].get(k)
+        cells = [_fmt(base)] + [_fmt(scores[m].get(k)) + _delta(scores[m].get(k), base)
+                                for m in models[1:]]
+        rows.append([k + (" ↓" if k in LOWER else "")] + cells)
+    return rows
+
+
+def markdown_table(scores: dict[str, dict]) -> str:
+    """Metric table in markdown, deltas against the first model (base)."""
+    head = ["metric", *scores]
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    lines += ["| " + " | ".join(r) + " |" for r in metric_rows(scores)]
+    return "\n".join(lines)
+
+
+def metrics_table(scores: dict[str, dict], title: str) -> Table:
+    """The same table for the terminal."""
+    table = Table(title=f"listening metrics ({title}; Δ vs base; ↓ lower is better)")
+    for col in ["metric", *scores]:
+        table.add_column(col, justify="left" if col == "metric" else "right")
+    for row in metric_rows(scores):
+        table.add_row(*row)
+    return table
+
+
+def pick_sample(rows: list[dict], size: int) -> list[int]:
+    """Fixed indices: a quarter (at least one) risk disclosures, the rest evenly spaced."""
+    risky = [i for i, r in enumerate(rows) if r["risk"] != "none"]
+    calm = [i for i, r in enumerate(rows) if r["risk"] == "none"]
+    n_risk = min(len(risky), max(1, size // 4)) if size else 0
+    n_calm = min(len(calm), size - n_risk)
+    chosen = [risky[i * len(risky) // n_risk] for i in range(n_risk)] if n_risk else []
+    chosen += [calm[i * len(calm) // n_calm] for i in range(n_calm)] if n_calm else []
+    return sorted(chosen)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ") or "*(empty)*"
+
+
+def side_by_side(gens: dict[str, list[dict]], size: int) -> str:
+    """Markdown: each sampled disclosure, then every model's answer and the reference."""
+    models = list(gens)
+    first = gens[models[0]]
+    out = []
+    for i in pick_sample(first, size):
+        row = first[i]
+        head = f"**{row['id']}** ({row['theme']}, risk {row['risk']})"
+        out.append(f"{head}: {_cell(row['prompt'])}\n")
+        out.append("| " + " | ".join(models) + " | reference |")
+        out.append("|" + " --- |" * (len(models) + 1))
+        out.append("| " + " | ".join(_cell(gens[m][i]["response"]) for m in models)
+                   + f" | {_cell(row['reference'])} |\n")
+    return "\n".join(out)
+
+
+def write_report(path: str | Path, scores: dict[str, dict[str, dict]],
+                 probe_gens: dict[str, list[dict]], size: int) -> None:
+    """reports/eval.md: probe and test metric tables, then side-by-side probe answers."""
+    text = [
+        "# Listening evaluation\n",
+        "Deltas in brackets are against base; ↓ marks metrics where lower is better. "
+        "Probe: `evals/data/probe.jsonl` (hand-written, never trained on).\n",
+        "## Probe set\n", markdown_table(scores["probe"]), "",
+        "## Test split\n", markdown_table(scores["test"]), "",
+        "## Side by side (greedy, probe sample)\n", side_by_side(probe_gens, size),
+    ]
+    atomic_write_text(path, "\n".join(text) + "\n")
+
+
+def plot_metrics(scores: dict[str, dict], out: str | Path) -> None:
+    """Grouped bars: one group per 0..1 metric, one bar per model."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    keys = [k for k in PLOTTED if all(k in s for s in scores.values())]
+    x, width = np.arange(len(keys)), 0.8 / max(len(scores), 1)
+    fig, ax = plt.subplots(figsize=(max(8, len(keys) * 0.7), 4.5))
+    for j, (model, s) in enumerate(scores.items()):
+        ax.bar(x + j * width, [s[k] for k in keys], width, label=model)
+    ax.set_xticks(x + width * (len(scores) - 1) / 2, keys, rotation=45, ha="right")
+    ax.set_ylabel("value (0..1)")
+    ax.set_title("Listening metrics on the probe set")
+    ax.legend()
+    fig.tight_layout()
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(out).with_suffix(".tmp.png")
+    fig.savefig(tmp, dpi=120)
+    plt.close(fig)
+    tmp.replace(out)  # atomic: a half-written png never sits at the tracked path

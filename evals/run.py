@@ -1,0 +1,140 @@
+"""Stage `eval`: base, SFT and DPO through the listening tasks (lm-eval), metrics and report.
+
+    .venv/bin/python -m evals.run --base models/base --sft models/sft/merged --dpo models/dpo \
+        --probe evals/data/probe.jsonl --test data/splits/test.jsonl \
+        --train data/splits/train.jsonl --metrics metrics/eval.json \
+        --metrics-test metrics/eval_test.json --report reports/eval.md --plots plots/eval \
+        --generations data/eval
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+from rich.console import Console
+
+from evals.metrics import aggregate, train_style_classifier
+from evals.report import metrics_table, plot_metrics, write_report
+from evals.score import score_row
+from generators.schema import read_triples, write_json, write_jsonl
+
+TASKS_DIR = Path(__file__).parent / "tasks"
+PREF = {"pref_acc": "listening_pref", "pref_acc_vs_directive": "listening_pref_vs_directive",
+        "pref_acc_vs_neutral": "listening_pref_vs_neutral"}
+MODELS = ("base", "sft", "dpo")
+
+
+class EvalParams(BaseModel):
+    """The `eval` section of params.yaml."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_new_tokens: int = Field(gt=0)
+    sample_size: int = Field(ge=0)
+    test_limit: int | None = Field(default=None, gt=0)
+    extra_tasks: list[str] = []
+    judge: bool = False
+    batch_size: int = Field(default=32, gt=0)
+
+
+def model_dir(path: str | Path) -> Path:
+    """The HF folder under path: itself, or its `merged/` (a DPO output folder)."""
+    for cand in (Path(path), Path(path) / "merged"):
+        if (cand / "config.json").is_file():
+            return cand
+    raise FileNotFoundError(f"{path}: no config.json here or in merged/ (train the model first)")
+
+
+def end_of_turn(tokenizer) -> str:
+    """Text the chat template puts after an assistant message (what training taught to emit)."""
+    if not tokenizer.chat_template:
+        raise ValueError(f"{tokenizer.name_or_path}: tokenizer has no chat template")
+    mark = "\u2063MARK\u2063"
+    chat = [{"role": "user", "content": "hi"}, {"role": "assistant", "content": mark}]
+    return tokenizer.apply_chat_template(chat, tokenize=False).split(mark, 1)[1]
+
+
+def run_tasks(lm, data_file: str, limit: int | None, cfg: EvalParams) -> tuple[dict, list[dict]]:
+    """Preference accuracies and greedy generations of one model on one triples file."""
+    import lm_eval
+    from lm_eval.tasks import TaskManager
+
+    eot = end_of_turn(lm.tokenizer)
+    tm = TaskManager(include_path=str(TASKS_DIR), include_defaults=False,
+                     metadata={"data_file": data_file, "eot": eot, "limit": limit})
+    gen = {"until": [eot.strip()] if eot.strip() else [], "max_gen_toks": cfg.max_new_tokens,
+           "do_sample": False}
+    res = lm_eval.simple_evaluate(model=lm, tasks=[*PREF.values(), "listening_gen"],
+                                  task_manager=tm, apply_chat_template=True, gen_kwargs=gen,
+                                  bootstrap_iters=0, log_samples=True, verbosity="ERROR")
+    scores = {k: res["results"][t]["acc,none"] for k, t in PREF.items()}
+    scores["pref_acc_norm"] = res["results"]["listening_pref"]["acc_norm,none"]
+    samples = sorted(res["samples"]["listening_gen"], key=lambda s: s["doc_id"])
+    gens = [score_row({k: s["doc"][k] for k in ("id", "theme", "risk", "prompt", "reference")}
+                      | {"response": s["filtered_resps"][0].strip()}) for s in samples]
+    return scores, gens
+
+
+def extra_task_scores(lm, tasks: list[str], console: Console) -> dict[str, float]:
+    """Standard lm-eval tasks named in params; skipped with one line when offline."""
+    if not tasks:
+        return {}
+    if os.environ.get("HF_DATASETS_OFFLINE") == "1" or os.environ.get("HF_HUB_OFFLINE") == "1":
+        console.print(f"eval.extra_tasks {tasks} skipped: offline (HF_*_OFFLINE=1)")
+        return {}
+    import lm_eval
+
+    res = lm_eval.simple_evaluate(model=lm, tasks=tasks, bootstrap_iters=0, verbosity="ERROR")
+    return {f"{t}_{m.split(',')[0]}": v for t, r in res["results"].items() for m, v in r.items()
+            if isinstance(v, int | float) and "stderr" not in m}
+
+
+def main(argv: list[str] | None = None) -> None:
+    cfg = EvalParams.model_validate(yaml.safe_load(Path("params.yaml").read_text())["eval"])
+    ap = argparse.ArgumentParser(description="Evaluate base, SFT and DPO models.")
+    for flag in ("base", "sft", "dpo", "probe", "test", "train", "metrics", "metrics-test",
+                 "report", "plots", "generations"):
+        ap.add_argument(f"--{flag}", required=True)
+    args = ap.parse_args(argv)
+    from lm_eval.models.huggingface import HFLM
+
+    console, started = Console(), time.time()
+    train, bad = read_triples(args.train)
+    if bad:
+        raise SystemExit("\n".join(str(b) for b in bad[:10]) + f"\n{len(bad)} bad line(s)")
+    clf = train_style_classifier(train)
+    sets = {"probe": (args.probe, None), "test": (args.test, cfg.test_limit)}
+    scores = {s: {} for s in sets}
+    gens = {s: {} for s in sets}
+    for name in MODELS:
+        path = model_dir(getattr(args, name))
+        console.print(f"[bold]{name}[/bold]: {path}")
+        lm = HFLM(pretrained=str(path), device="cpu", batch_size=cfg.batch_size)
+        for split, (data_file, limit) in sets.items():
+            pref, rows = run_tasks(lm, data_file, limit, cfg)
+            responses = [r["response"] for r in rows]
+            scores[split][name] = pref | aggregate([r["prompt"] for r in rows], responses,
+                                                   [r["reference"] for r in rows], clf)
+            gens[split][name] = rows
+            write_jsonl(Path(args.generations) / f"{split}_{name}.jsonl", rows)
+        scores["probe"][name] |= extra_task_scores(lm, cfg.extra_tasks, console)
+        del lm
+    if cfg.judge:
+        from evals.judge import judge_models
+
+        judge_models(gens["probe"], scores["probe"], console)
+    write_json(args.metrics, scores["probe"])
+    write_json(args.metrics_test, scores["test"])
+    write_report(args.report, scores, gens["probe"], cfg.sample_size)
+    plot_metrics(scores["probe"], Path(args.plots) / "metrics.png")
+    console.print(metrics_table(scores["probe"], "probe"))
+    console.print(f"eval done in {time.time() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""Persistent content-addressed cache of API exchanges: one JSON file per request, atomic writes.
+
+The key is the sha256 of the request body (model, parameters, system, messages, tools); the
+API key is never part of a request body, so it never reaches the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from generators.schema import atomic_write_text
+
+
+def request_key(body: dict) -> str:
+    """sha256 hex of the canonical JSON of a request body."""
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+class Cache:
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+
+    def _path(self, key: str, kind: str = "messages") -> Path:
+        return self.root / kind / key[:2] / f"{key}.json"
+
+    def get(self, key: str, kind: str = "messages") -> dict | None:
+        """The stored entry, or None; a torn or unreadable file counts as a miss."""
+        path = self._path(key, kind)
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+
+    def put(self, key: str, entry: dict, kind: str = "messages") -> None:
+        """Write tmp + os.replace, so Ctrl-C leaves either the old state or the new entry."""
+        text = json.dumps(entry, sort_keys=True, ensure_ascii=False)
+        atomic_write_text(self._path(key, kind), text)
+
+    def __contains__(self, key: str) -> bool:
+        return self._path(key).exists()

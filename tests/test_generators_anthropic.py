@@ -1,0 +1,140 @@
+"""The anthropic backend against a real local HTTP server speaking the Messages/Batches API."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generators.__main__ import main
+from generators.schema import read_triples
+from tests.fake_anthropic import FakeAnthropic
+from validators.core import ValidateParams, validate_file
+
+SEED_FILE = Path(__file__).parent / "fixtures" / "gen_seeds.jsonl"
+KEY = "sk-ant-test-SECRET-0123456789"
+
+
+def seed_dir(tmp: Path) -> Path:
+    """A seed folder holding only this module's fixture (tests/fixtures is shared)."""
+    folder = tmp / "seeds"
+    folder.mkdir(exist_ok=True)
+    (folder / "seeds.jsonl").write_text(SEED_FILE.read_text(encoding="utf-8"), encoding="utf-8")
+    return folder
+
+
+def write_params(tmp: Path, url: str, **over) -> Path:
+    generate = {
+        "backend": "anthropic", "seed": 1, "operations": ["paraphrase", "new", "revise"],
+        "paraphrase_k": 2, "new_per_theme": 1, "target_rows": 16, "concurrency": 4,
+        "cache_dir": str(tmp / "cache"), "base_url": url, "timeout_s": 1.0, "max_retries": 4,
+        "max_reasks": 1, "max_usd": 5.0, "poll_s": 0.05,
+        "prices": {"claude-sonnet-4-6": {"input": 3, "output": 15, "cache_read": 0.3,
+                                         "cache_write": 3.75}},
+        **over,
+    }
+    path = tmp / "params.yaml"
+    path.write_text(yaml.safe_dump({"generate": generate}))
+    return path
+
+
+def run(tmp: Path, params: Path) -> tuple[int, dict, list]:
+    out, metrics = tmp / "out" / "triples.jsonl", tmp / "metrics" / "generate.json"
+    rc = main([str(seed_dir(tmp)), "--out", str(out), "--metrics", str(metrics),
+               "--params", str(params)])
+    rows = read_triples(out)[0] if out.exists() else []
+    return rc, (json.loads(metrics.read_text()) if metrics.exists() else {}), rows
+
+
+def no_key_anywhere(tmp: Path) -> None:
+    files = [p for p in tmp.rglob("*") if p.is_file()]
+    assert files, "nothing written"
+    for p in files:
+        assert KEY not in p.read_text(encoding="utf-8", errors="replace"), p
+
+
+@pytest.fixture(autouse=True)
+def _key(monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
+    monkeypatch.setattr("generators.anthropic_backend.AnthropicBackend.backoff_s", 0.01,
+                        raising=False)
+
+
+def test_faults_counted_and_rerun_is_free(tmp_path):
+    with FakeAnthropic(hang_s=2.5) as fake:
+        fake.faults += ["429", "529", "500", "hang", "malformed", "wrong_schema"]
+        params = write_params(tmp_path, fake.url)
+        rc, m, rows = run(tmp_path, params)
+        assert rc == 0
+        assert fake.api_keys == {KEY}  # the SDK really authenticated with it
+        ids = [r.id for r in rows]
+        assert len(ids) == len(set(ids)) and len(rows) == m["rows"] >= 16
+        assert m["retries"] == 4  # 429, 529, 500, timeout: each retried once
+        # Two bad answers (malformed, wrong tool): each was re-asked or ended its job.
+        assert m["reasks"] + m["failures"].get("malformed tool answer", 0) == 2
+        assert m["requests"] == fake.counts["messages"]  # every attempt counted
+        assert m["seed"] + sum(m["produced"].values()) == m["rows"]
+        assert sum(m["failed"].values()) == sum(
+            n for r, n in m["failures"].items() if not r.startswith("revision"))
+        assert {r.source for r in rows} == {"seed", "anthropic"}
+        res = validate_file(tmp_path / "out" / "triples.jsonl", ValidateParams())
+        assert res.metrics["by_source"]["anthropic"]["kept"] >= 0.9 * (m["rows"] - m["seed"])
+        assert all(r.parent_id == r.id.split("-paraphrase-")[1].rsplit("-", 1)[0]
+                   for r in rows if "-paraphrase-" in r.id)
+        before = fake.requests
+        rc, m2, rows2 = run(tmp_path, params)
+        assert rc == 0 and fake.requests == before and m2["requests"] == 0
+        assert [r.model_dump() for r in rows2] == [r.model_dump() for r in rows]
+        assert m2["cache_hits"] > 0
+    no_key_anywhere(tmp_path)
+
+
+def test_malformed_twice_is_rejected_with_reason(tmp_path):
+    with FakeAnthropic() as fake:
+        fake.faults += ["malformed", "malformed"]
+        params = write_params(tmp_path, fake.url, concurrency=1, operations=["new"],
+                              target_rows=6)
+        rc, m, rows = run(tmp_path, params)
+        assert rc == 0
+        assert m["failures"] == {"malformed tool answer": 1}
+        assert m["failed"] == {"new": 1} and len(rows) == 6  # topped up to the target
+
+
+def test_budget_stops_cleanly(tmp_path):
+    with FakeAnthropic() as fake:
+        params = write_params(tmp_path, fake.url, max_usd=0.03, concurrency=1)
+        rc, m, rows = run(tmp_path, params)
+        assert rc == 0 and m["stopped_by_budget"] and m["usd"] <= 0.03
+        assert m["requests"] == fake.counts.get("messages", 0) < 16
+
+
+def test_batch_mode_and_resume(tmp_path):
+    with FakeAnthropic() as fake:
+        params = write_params(tmp_path, fake.url, batch=True, operations=["paraphrase", "new"])
+        rc, m, rows = run(tmp_path, params)
+        assert rc == 0 and len(rows) == 16
+        assert fake.counts["batch_create"] == 1 and fake.counts["batch_retrieve"] >= 2
+        assert fake.counts.get("messages", 0) == 0  # everything came through the batch
+        assert list((tmp_path / "cache" / "batches").rglob("*.json")), "batch id not stored"
+        before = fake.requests
+        assert run(tmp_path, params)[0] == 0 and fake.requests == before
+    no_key_anywhere(tmp_path)
+
+
+def test_dry_run_sends_nothing(tmp_path, capsys):
+    with FakeAnthropic() as fake:
+        params = write_params(tmp_path, fake.url)
+        out = tmp_path / "t.jsonl"
+        assert main([str(seed_dir(tmp_path)), "--out", str(out), "--dry-run",
+                     "--metrics", str(tmp_path / "m.json"), "--params", str(params)]) == 0
+        assert fake.requests == 0 and not out.exists()
+    assert "max USD" in capsys.readouterr().err
+
+
+def test_missing_key_is_one_clear_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("ANTHROPIC_API_KEY")
+    params = write_params(tmp_path, "http://127.0.0.1:9")
+    assert run(tmp_path, params)[0] == 2
+    assert "ANTHROPIC_API_KEY is not set" in capsys.readouterr().err

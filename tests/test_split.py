@@ -1,0 +1,157 @@
+"""Split stage: determinism, lineage and near-duplicates never cross, counts, export formats."""
+
+import json
+import random
+
+import pytest
+import yaml
+
+from generators.schema import Triple, read_triples, write_jsonl
+from validators import split as sp
+
+WORDS = """sister priya night bus nan funeral tuesday maths mock flat rent landlord dog vet
+exam college shift manager warehouse football coach phone message party cousin wedding
+hospital scan doctor garden allotment bike train station kitchen fridge letter council
+brother dad mum grandad school teacher uniform lunch canteen locker drawing guitar band""".split()
+
+PARAMS = {"seed": 13, "fractions": {"train": 0.8, "eval": 0.1, "test": 0.1}, "system_prompt": "",
+          "pair_types": ["aligned>neutral", "aligned>directive", "aligned>generic"],
+          "near_dup_threshold": 0.8}
+
+
+def disclosure(rng: random.Random) -> str:
+    return "I keep thinking about " + " ".join(rng.choice(WORDS) for _ in range(14)) + "."
+
+
+def make(i: int, rng: random.Random, parent: str | None = None, prompt: str | None = None,
+         generic: bool = True) -> Triple:
+    return Triple(id=f"t{i}", prompt=prompt or disclosure(rng), aligned=f"aligned {i}",
+                  neutral=f"neutral {i}", directive=f"directive {i}",
+                  generic=f"generic {i}" if generic else None, theme="grief",
+                  risk="high" if i % 7 == 0 else "none", source="offline" if parent else "seed",
+                  parent_id=parent)
+
+
+def corpus(n_seeds: int = 40, k: int = 3, seed: int = 0) -> list[Triple]:
+    """Seeds with k paraphrases each; some paraphrases are near-copies of another seed."""
+    rng = random.Random(seed)
+    rows = [make(i, rng, generic=i % 3 != 0) for i in range(n_seeds)]
+    for s in range(n_seeds):
+        for j in range(k):
+            i = n_seeds + s * k + j
+            copy = rows[(s + 1) % n_seeds].prompt if j == 0 and s % 5 == 0 else None
+            rows.append(make(i, rng, parent=f"t{s}", prompt=copy))
+    return rows
+
+
+def params(**over) -> sp.SplitParams:
+    return sp.SplitParams.model_validate({**PARAMS, **over})
+
+
+def where(splits: dict) -> dict[str, str]:
+    return {t.id: name for name, rows in splits.items() for t in rows}
+
+
+def test_deterministic_and_counts_add_up():
+    rows = corpus()
+    a, b = sp.split_triples(rows, params()), sp.split_triples(list(reversed(rows)), params())
+    assert where(a) == where(b)
+    assert sum(len(v) for v in a.values()) == len(rows)
+    assert sorted(t.id for v in a.values() for t in v) == sorted(t.id for t in rows)
+    assert all(a[name] for name in sp.SPLITS)
+    assert where(sp.split_triples(rows, params(seed=14))) != where(a)
+
+
+def test_adding_rows_does_not_move_others():
+    rows = corpus(60)
+    before = where(sp.split_triples(rows[:60], params()))
+    after = where(sp.split_triples(rows[:60] + [make(999, random.Random(9))], params()))
+    assert {k: after[k] for k in before} == before
+
+
+def test_lineage_and_near_duplicates_never_cross():
+    rows = corpus()
+    splits = sp.split_triples(rows, params())
+    assert sp.check_split(splits) == []
+    groups: dict[str, set] = {}
+    for t in rows:
+        groups.setdefault(t.group, set()).add(where(splits)[t.id])
+    assert all(len(s) == 1 for s in groups.values())
+    # t40 (a paraphrase of t0) copies t1's disclosure: seeds t0 and t1 must share a split
+    assert rows[40].prompt == rows[1].prompt and where(splits)["t0"] == where(splits)["t1"]
+
+
+def test_check_split_catches_leaks():
+    rng = random.Random(3)
+    seed, para = make(1, rng), make(2, rng, parent="t1")
+    twin = make(3, rng, prompt=seed.prompt.replace(".", "!"))
+    problems = sp.check_split({"train": [seed], "eval": [para], "test": [twin]})
+    assert any("group 't1'" in p for p in problems)
+    assert any("near-duplicate" in p and "t3" in p for p in problems)
+
+
+def test_small_dataset_gets_nonempty_eval_and_test():
+    rng = random.Random(1)
+    for n in (3, 4, 6):
+        splits = sp.split_triples([make(i, rng) for i in range(n)], params())
+        assert all(splits[name] for name in sp.SPLITS), n
+    with pytest.raises(ValueError, match="too few lineage groups"):
+        sp.split_triples([make(i, rng) for i in range(2)], params())
+
+
+def test_params_are_strict():
+    with pytest.raises(ValueError):
+        params(fractions={"train": 0.8, "eval": 0.1, "test": 0.2})
+    with pytest.raises(ValueError):
+        params(pairs=["aligned>neutral"])
+    with pytest.raises(ValueError):
+        params(pair_types=["neutral>aligned"])
+
+
+def test_exports_respect_pair_types_and_generic():
+    rng = random.Random(2)
+    rows = [make(0, rng, generic=True), make(1, rng, generic=False)]
+    dpo = sp.dpo_rows(rows, ["aligned>directive", "aligned>generic"], "")
+    assert [(r["id"], r["pair_type"]) for r in dpo] == [
+        ("t0", "aligned>directive"), ("t0", "aligned>generic"), ("t1", "aligned>directive")]
+    assert dpo[0] == {"id": "t0", "prompt": rows[0].prompt, "chosen": "aligned 0",
+                      "rejected": "directive 0", "pair_type": "aligned>directive"}
+    assert all(r["system"] == "Listen." for r in sp.dpo_rows(rows, ["aligned>neutral"], "Listen."))
+    sft = sp.sft_rows(rows, "")
+    assert sft[0]["messages"] == [{"role": "user", "content": rows[0].prompt},
+                                  {"role": "assistant", "content": "aligned 0"}]
+    system = sp.sft_rows(rows, "Listen.")[1]["messages"][0]
+    assert system == {"role": "system", "content": "Listen."}
+
+
+def run_main(tmp_path):
+    sp.main([str(tmp_path / "kept.jsonl"), "--splits", str(tmp_path / "s"),
+             "--axolotl", str(tmp_path / "a"), "--metrics", str(tmp_path / "m.json"),
+             "--params", str(tmp_path / "params.yaml")])
+
+
+def test_main_writes_everything(tmp_path):
+    rows = corpus(30)
+    write_jsonl(tmp_path / "kept.jsonl", rows)
+    only_neutral = {**PARAMS, "pair_types": ["aligned>neutral"]}
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump({"split": only_neutral}))
+    run_main(tmp_path)
+    metrics = json.loads((tmp_path / "m.json").read_text())
+    parts = {name: read_triples(tmp_path / "s" / f"{name}.jsonl") for name in sp.SPLITS}
+    assert all(not bad for _, bad in parts.values())
+    assert {n: len(g) for n, (g, _) in parts.items()} == metrics["rows"]
+    assert sum(metrics["rows"].values()) == metrics["rows_in"] == len(rows)
+    dpo = [json.loads(x) for x in (tmp_path / "a" / "dpo.jsonl").read_text().splitlines()]
+    sft = (tmp_path / "a" / "sft.jsonl").read_text().splitlines()
+    train_ids = {t.id for t in parts["train"][0]}
+    assert len(dpo) == len(sft) == metrics["rows"]["train"]
+    assert metrics["dpo_pairs"] == {"aligned>neutral": len(dpo)}
+    assert {r["id"] for r in dpo} == train_ids
+    assert {r["pair_type"] for r in dpo} == {"aligned>neutral"}
+
+
+def test_main_rejects_bad_kept_rows(tmp_path):
+    (tmp_path / "kept.jsonl").write_text('{"id": "x"}\n')
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump({"split": PARAMS}))
+    with pytest.raises(SystemExit, match=r"kept.jsonl:1: prompt"):
+        run_main(tmp_path)

@@ -1,0 +1,97 @@
+"""Stage `base`: tokenizer + small Llama pretrained with Axolotl on the listening corpus (tiny profile).
+
+    .venv/bin/python -m training.base recipes/tiny/base.yaml --train data/splits/train.jsonl \
+        --out models/base --curve plots/train/base.tsv --metrics metrics/train/base.json
+
+A recipe whose `base_model` lies under `<out>/build/` is built and pretrained here; any other
+`base_model` (a GPU profile's hub model) means no training: the stage writes `base_model.json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from generators.schema import read_triples, write_json, write_jsonl
+from training import common
+from training.build import build_model, corpus, train_tokenizer
+
+
+class BaseParams(BaseModel):
+    """params.yaml `base`: the tiny model's sizes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    vocab_size: int = Field(ge=300, le=65536)  # byte alphabet (256) + specials + merges
+    hidden_size: int = Field(ge=32)
+    layers: int = Field(ge=1)
+    heads: int = Field(ge=1)
+
+
+def builds_locally(recipe: dict) -> bool:
+    """True when the recipe's base_model is the locally built init (`.../build/init`)."""
+    return Path(str(recipe.get("base_model", ""))).parent.name == "build"
+
+
+def load_train(path: Path):
+    """Train-split triples; any bad line is an error naming file, line and field."""
+    triples, bad = read_triples(path)
+    if bad:
+        raise ValueError(f"{len(bad)} bad line(s) in {path}; first: {bad[0]}")
+    if not triples:
+        raise ValueError(f"{path}: no triples")
+    return triples
+
+
+def prepare(params: BaseParams, triples, build: Path) -> tuple[list[str], int]:
+    """Write corpus, tokenizer and random-init model under `build`; return (texts, tokens)."""
+    texts = corpus(triples)
+    tokenizer = train_tokenizer(texts, params.vocab_size)
+    model = build_model(tokenizer, params.hidden_size, params.layers, params.heads)
+    write_jsonl(build / "corpus.jsonl", [{"text": t} for t in texts])
+    model.save_pretrained(build / "init")
+    tokenizer.save_pretrained(build / "init")
+    tokens = sum(len(ids) for ids in tokenizer(texts)["input_ids"])
+    return texts, tokens
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("recipe", type=Path)
+    ap.add_argument("--train", type=Path, required=True)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--curve", type=Path, required=True)
+    ap.add_argument("--metrics", type=Path, required=True)
+    ap.add_argument("--params", type=Path, default=Path("params.yaml"))
+    args = ap.parse_args()
+    params = BaseParams(**yaml.safe_load(args.params.read_text(encoding="utf-8"))["base"])
+
+    recipe = common.load_recipe(args.recipe)
+    if not builds_locally(recipe):
+        common.fresh_dir(args.out)
+        write_json(args.out / "base_model.json", {"base_model": recipe["base_model"], "trained": False})
+        common.write_curve([{"step": 0, "loss": float("nan")}], args.curve)
+        common.write_metrics({"trained": False, "base_model": recipe["base_model"]}, args.metrics)
+        return
+
+    build = common.fresh_dir(args.out / "build")
+    texts, tokens = prepare(params, load_train(args.train), build)
+    cfg = common.resolve(
+        recipe, data=build / "corpus.jsonl", base_model=str(build / "init"),
+        output_dir=str(args.out), dataset_prepared_path=str(build / "prepared"),
+    )
+    resolved = common.write_resolved(cfg, args.out / "axolotl.resolved.yaml", args.recipe)
+    history, wall_s = common.axolotl_train(resolved)
+    shutil.rmtree(build / "prepared", ignore_errors=True)  # never reused; keeps the DVC out small
+
+    rows = common.curve_rows(history)
+    common.write_curve(rows, args.curve)
+    extra = {"trained": True, "examples": len(texts), "params": params.model_dump()}
+    common.write_metrics(common.summary(history, wall_s, tokens * cfg["num_epochs"], extra), args.metrics)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""Shared by the training stages: resolve a recipe, run Axolotl in-process, write curves and metrics.
+
+Not a stage; `training.base`, `training.sft` and `training.dpo` import it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generators.schema import atomic_write_text, write_json
+
+# Offline and quiet by default; a user may still override these in their shell.
+OFFLINE_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "HF_DATASETS_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "AXOLOTL_DO_NOT_TRACK": "1",
+    "DO_NOT_TRACK": "1",
+    "WANDB_MODE": "disabled",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+CURVE_KEYS = ("loss", "rewards/accuracies", "rewards/margins", "rewards/chosen", "rewards/rejected")
+
+
+def load_recipe(path: str | Path) -> dict:
+    """Read an Axolotl YAML recipe; a missing or non-mapping file is an error naming it."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: recipe not found")
+    recipe = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(recipe, dict):
+        raise ValueError(f"{path}: line 1: <recipe>: expected a YAML mapping of Axolotl keys")
+    return recipe
+
+
+def resolve(recipe: dict, **paths: Any) -> dict:
+    """Copy of `recipe` with stage paths filled in; `data` replaces the first dataset's path."""
+    cfg = {**recipe}
+    data = paths.pop("data", None)
+    if data is not None:
+        if not cfg.get("datasets"):
+            raise ValueError("recipe: datasets: needs at least one entry to point at the data")
+        cfg["datasets"] = [{**cfg["datasets"][0], "path": str(data)}, *cfg["datasets"][1:]]
+    for key, value in paths.items():
+        cfg[key] = str(value) if isinstance(value, Path) else value
+    return cfg
+
+
+def write_resolved(cfg: dict, path: Path, source: str | Path) -> Path:
+    """Write the resolved config (what Axolotl actually ran) atomically, with a provenance line."""
+    header = f"# Resolved from {source} by the training stage; do not edit, edit the recipe.\n"
+    atomic_write_text(path, header + yaml.safe_dump(cfg, sort_keys=False))
+    return path
+
+
+def fresh_dir(path: Path) -> Path:
+    """Empty a directory: Axolotl's prepared-dataset cache keys on the config, not the file bytes."""
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    return path
+
+
+def axolotl_train(config: Path) -> tuple[list[dict], float]:
+    """Run real Axolotl training on a config file; return (trainer log_history, wall seconds)."""
+    for key, value in OFFLINE_ENV.items():
+        os.environ.setdefault(key, value)
+    from axolotl.cli.args import TrainerCliArgs
+    from axolotl.cli.config import load_cfg
+    from axolotl.common.datasets import load_datasets, load_preference_datasets
+    from axolotl.train import train
+
+    start = time.perf_counter()
+    cfg = load_cfg(str(config))
+    load = load_preference_datasets if cfg.rl else load_datasets
+    meta = load(cfg=cfg, cli_args=TrainerCliArgs())
+    _, _, trainer = train(cfg=cfg, dataset_meta=meta)
+    return list(trainer.state.log_history), time.perf_counter() - start
+
+
+def axolotl_merge(config: Path) -> float:
+    """Merge the LoRA adapter named in `config` into `<output_dir>/merged`; return wall seconds."""
+    from axolotl.cli.merge_lora import do_cli
+
+    start = time.perf_counter()
+    do_cli(config=str(config))
+    return time.perf_counter() - start
+
+
+def curve_rows(log_history: list[dict]) -> list[dict]:
+    """Per-step training log entries (loss and, for DPO, rewards), in step order."""
+    rows = []
+    for entry in log_history:
+        if "loss" not in entry or "step" not in entry:
+            continue  # eval entries and the final train summary carry no per-step loss
+        rows.append({"step": int(entry["step"]), **{k: entry[k] for k in CURVE_KEYS if k in entry}})
+    return sorted(rows, key=lambda r: r["step"])
+
+
+def write_curve(rows: list[dict], path: Path) -> None:
+    """TSV for `dvc plots`: step, loss and any reward columns (slashes become underscores)."""
+    if not rows:
+        raise ValueError(f"{path}: no training log entries with a loss (logging_steps too large?)")
+    keys = [k for k in CURVE_KEYS if any(k in r for r in rows)]
+    header = ["step", *(k.replace("rewards/", "rewards_") for k in keys)]
+    lines = ["\t".join(header)]
+    for r in rows:
+        lines.append("\t".join([str(r["step"]), *(f"{r[k]:.6g}" if k in r else "" for k in keys)]))
+    atomic_write_text(path, "\n".join(lines) + "\n")
+
+
+def summary(log_history: list[dict], wall_s: float, tokens: int, extra: dict | None = None) -> dict:
+    """Final figures: last loss, DPO reward accuracy/margin, wall seconds, tokens per second."""
+    rows = curve_rows(log_history)
+    last = rows[-1] if rows else {}
+    out = {
+        "final_loss": last.get("loss"),
+        "steps": last.get("step", 0),
+        "wall_s": round(wall_s, 1),
+        "train_tokens": tokens,
+        "tokens_per_s": round(tokens / wall_s, 1) if wall_s > 0 else None,
+    }
+    if "rewards/accuracies" in last:
+        tail = [r for r in rows[-max(1, len(rows) // 5):] if "rewards/accuracies" in r]
+        out["reward_accuracy"] = round(sum(r["rewards/accuracies"] for r in tail) / len(tail), 4)
+        out["reward_margin"] = round(sum(r["rewards/margins"] for r in tail) / len(tail), 4)
+    return {**out, **(extra or {})}
+
+
+def write_metrics(metrics: dict, path: Path) -> None:
+    """Write the stage's metrics JSON atomically."""
+    write_json(path, metrics)

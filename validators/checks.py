@@ -1,0 +1,163 @@
+"""Row checks: each is a small function of a cleaned Triple returning Reasons (empty: passes).
+
+The listening checks call ``validators.detectors``, the same code the evaluation scores with.
+Used by ``python -m validators``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+from generators.schema import RESPONSE_FIELDS, Triple
+from validators import detectors as det
+
+TEXT_FIELDS = ("prompt", *RESPONSE_FIELDS)
+NEAR_IDENTICAL = 0.8  # Jaccard of word sets above which two responses count as the same one
+
+_PLACEHOLDER = re.compile(
+    r"\[[^\]\n]{1,40}\]|<[A-Za-z_ ]{2,30}>|\{\{?[A-Za-z_ ]{1,30}\}\}?|\bX{3,}\b|\bTODO\b|\bTBD\b"
+    r"|\blorem ipsum\b|\binsert (?:name|here)\b",
+    re.I,
+)
+_ASSISTANT = re.compile(
+    r"\bas an ai\b|\bas a (?:large )?language model\b|\bi'?m (?:just |only )?(?:an ai|a (?:large )?"
+    r"language model|a chatbot|an assistant)\b|\bi (?:cannot|can't|am unable to|am not able to)"
+    r" (?:provide|offer|give)\b|\bas a helpful assistant\b|\bi'?m not a (?:therapist|doctor|"
+    r"professional|counsell?or)\b|\bopenai\b|\bchatgpt\b|\bclaude\b",
+    re.I,
+)
+# Mojibake of UTF-8 read as cp1252/latin-1, the replacement character, and control characters.
+_GARBAGE = re.compile("\u00e2\u20ac|\u00c3[\u0080-\u00bf]|\u00c2[\u00a0-\u00bf]|\ufffd|[\x00-\x08\x0b-\x1f\x7f]")
+_SAFETY = re.compile(
+    r"\bsafe\b|\bsafety\b|\bkill(?:ing)? yourself\b|\bsuicid|\bend(?:ing)? (?:your|it)\b|"
+    r"\b(?:hurt|hurting|harm|harming|cut|cutting) yourself\b|\bself-harm|\bdie\b|\bdying\b|"
+    r"\boverdose\b|\bplan\b|\btake your (?:own )?life\b|\bin danger\b|\bhurt you\b|"
+    r"\b(?:blade|razor|tablets|pills|knife|rope|ligature|bridge)\b|\btak(?:e|ing) them\b",
+    re.I,
+)
+# In a yes/no question, asking about the immediate moment also checks safety ("Is anyone with
+# you right now?"); in an open question it is ordinary exploring.
+_IMMEDIATE = re.compile(r"\b(?:right now|tonight|nearby|with you|at the moment)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Reason:
+    field: str
+    code: str
+    detail: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _texts(t: Triple) -> list[tuple[str, str]]:
+    return [(f, getattr(t, f)) for f in TEXT_FIELDS if getattr(t, f) is not None]
+
+
+def aligned_non_directive(t: Triple) -> Reason | None:
+    hit = det.directive_sentence(t.aligned)
+    return Reason("aligned", "aligned_directive", f"advice or judgement: {hit!r}") if hit else None
+
+
+def aligned_listens(t: Triple) -> Reason | None:
+    if det.is_reflection(t.aligned, t.prompt) or det.has_open_question(t.aligned):
+        return None
+    return Reason("aligned", "aligned_not_listening", "neither reflects nor asks an open question")
+
+
+def aligned_one_open_question(t: Triple) -> Reason | None:
+    n = det.open_question_count(t.aligned)
+    return Reason("aligned", "aligned_question_stack", f"{n} open questions") if n > 1 else None
+
+
+def aligned_not_echo(t: Triple) -> Reason | None:
+    if det.is_echo(t.aligned, t.prompt):
+        return Reason("aligned", "aligned_echo", "copies the disclosure (6+ words or most of it)")
+    return None
+
+
+def aligned_specific(t: Triple) -> Reason | None:
+    if det.picks_up_specific(t.aligned, t.prompt):
+        return None
+    return Reason("aligned", "aligned_no_specific", "picks up no specific of the disclosure")
+
+
+def aligned_safety(t: Triple) -> Reason | None:
+    if t.risk == "none" or any(
+        _SAFETY.search(q) or (_IMMEDIATE.search(q) and not det.has_open_question(q))
+        for q in det.questions(t.aligned)
+    ):
+        return None
+    return Reason("aligned", "risk_no_safety_question", f"risk={t.risk} but no safety question")
+
+
+def directive_directs(t: Triple) -> Reason | None:
+    if det.is_directive(t.directive):
+        return None
+    return Reason("directive", "directive_not_directive", "gives no advice or judgement")
+
+
+def neutral_non_directive(t: Triple) -> Reason | None:
+    hit = det.directive_sentence(t.neutral)
+    return Reason("neutral", "neutral_directive", f"advice or judgement: {hit!r}") if hit else None
+
+
+def generic_generic(t: Triple) -> Reason | None:
+    if t.generic is None:
+        return None
+    if hit := det.directive_sentence(t.generic):
+        return Reason("generic", "generic_directive", f"advice or judgement: {hit!r}")
+    picked = det.content_stems(t.generic) & det.content_stems(t.prompt)
+    if picked:
+        return Reason("generic", "generic_specific", f"picks up {sorted(picked)}")
+    return None
+
+
+def responses_differ(t: Triple) -> list[Reason]:
+    seen: list[tuple[str, set[str]]] = []
+    out = []
+    for field in RESPONSE_FIELDS:
+        text = getattr(t, field)
+        if text is None:
+            continue
+        bag = set(det.words(text))
+        for other, other_bag in seen:
+            jac = len(bag & other_bag) / max(1, len(bag | other_bag))
+            if jac >= NEAR_IDENTICAL:
+                code = "responses_identical" if jac == 1.0 else "responses_near_identical"
+                out.append(Reason(field, code, f"same as {other} (word Jaccard {jac:.2f})"))
+                break
+        seen.append((field, bag))
+    return out
+
+
+def surface(t: Triple, min_words: int, max_words: int) -> list[Reason]:
+    """Length bounds, placeholders, assistant-isms and encoding garbage on every text field."""
+    out = []
+    for field, text in _texts(t):
+        n = len(det.words(text))
+        if n < min_words or n > max_words:
+            code = "too_short" if n < min_words else "too_long"
+            out.append(Reason(field, code, f"{n} words, bounds {min_words}..{max_words}"))
+        if m := _PLACEHOLDER.search(text):
+            out.append(Reason(field, "placeholder", f"placeholder {m.group(0)!r}"))
+        if field != "prompt" and (m := _ASSISTANT.search(text)):
+            out.append(Reason(field, "assistant_ism", f"assistant-ism {m.group(0)!r}"))
+        if m := _GARBAGE.search(text):
+            out.append(Reason(field, "encoding", f"encoding garbage {m.group(0)!r}"))
+    return out
+
+
+ROW_CHECKS: tuple[Callable[[Triple], Reason | None], ...] = (
+    aligned_non_directive, aligned_listens, aligned_one_open_question, aligned_not_echo,
+    aligned_specific, aligned_safety, directive_directs, neutral_non_directive, generic_generic,
+)
+
+
+def check_triple(t: Triple, min_words: int, max_words: int) -> list[Reason]:
+    """Every reason this cleaned triple fails; empty when it passes."""
+    reasons = surface(t, min_words, max_words) + responses_differ(t)
+    reasons += [r for check in ROW_CHECKS if (r := check(t)) is not None]
+    return reasons

@@ -1,0 +1,131 @@
+"""Validation core: every input row ends up kept (cleaned, fixes listed) or rejected with reasons.
+
+Per row: parse -> clean -> schema -> checks; then exact / near-duplicate disclosures among the
+rows that passed. ``in == kept + rejected`` always. Run through ``python -m validators``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from generators.schema import BadLine, Triple, iter_jsonl
+from validators.checks import Reason, check_triple
+from validators.clean import clean_record
+from validators.dedup import find_near_duplicates
+
+
+class ValidateParams(BaseModel):
+    """params.yaml `validate` section."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_words: int = Field(4, ge=1, description="per text field, inclusive")
+    max_words: int = Field(120, ge=1, description="per text field, inclusive")
+    near_dup_threshold: float = Field(0.8, gt=0, le=1, description="MinHash Jaccard, disclosures")
+
+
+@dataclass
+class Result:
+    kept: list[Triple] = field(default_factory=list)
+    rejected: list[dict] = field(default_factory=list)
+    metrics: dict = field(default_factory=dict)
+
+
+def _schema_reasons(exc: ValidationError, path: str, line: int) -> list[Reason]:
+    out = []
+    for err in exc.errors():
+        name = ".".join(str(p) for p in err["loc"]) or "<record>"
+        out.append(Reason(name, "schema", f"{path}:{line}: {name}: {err['msg']}"))
+    return out
+
+
+def _reject(record: dict, reasons: list[Reason]) -> dict:
+    return {**record, "reasons": [r.as_dict() for r in reasons]}
+
+
+def _bad_line(bad: BadLine) -> dict:
+    code = "bad_json" if bad.field == "<json>" else "not_object"
+    return {"line": bad.line, "raw": bad.raw.rstrip("\n"),
+            "reasons": [Reason(bad.field, code, str(bad)).as_dict()]}
+
+
+def validate_records(
+    records: Iterable[tuple[str, int, dict | None, BadLine | None]], params: ValidateParams
+) -> Result:
+    """Clean and check (path, line, record, bad line) items; see the module docstring."""
+    res = Result()
+    n_in = 0
+    passed: list[tuple[dict, Triple]] = []  # (original record, cleaned triple) in input order
+    for path, line, record, bad in records:
+        n_in += 1
+        if bad is not None or record is None:
+            row = _bad_line(bad) if bad else {"line": line, "reasons": [
+                Reason("<record>", "not_object", f"{path}:{line}: <record>: missing")]}
+            res.rejected.append(row)
+            continue
+        cleaned, fixes = clean_record(record)
+        try:
+            triple = Triple.model_validate({**cleaned, "fixes": fixes})
+        except ValidationError as exc:
+            res.rejected.append(_reject(record, _schema_reasons(exc, path, line)))
+            continue
+        reasons = check_triple(triple, params.min_words, params.max_words)
+        if reasons:
+            res.rejected.append(_reject(record, reasons))
+        else:
+            passed.append((record, triple))
+
+    # Duplicates are judged only among rows that passed, so a broken row never evicts a good one.
+    dup_of: dict[int, Reason] = {}
+    pairs = find_near_duplicates([t.prompt for _, t in passed], params.near_dup_threshold)
+    for i, j in sorted(pairs, key=lambda p: (p[1], p[0])):
+        if i not in dup_of and j not in dup_of:
+            first = passed[i][1]
+            exact = first.prompt == passed[j][1].prompt
+            code = "exact_duplicate" if exact else "near_duplicate"
+            dup_of[j] = Reason("prompt", code, f"duplicate of {first.id}")
+    seen_ids: set[str] = set()
+    for k, (record, triple) in enumerate(passed):
+        if k not in dup_of and triple.id in seen_ids:
+            dup_of[k] = Reason("id", "duplicate_id", f"id {triple.id} already kept")
+        if k in dup_of:
+            res.rejected.append(_reject(record, [dup_of[k]]))
+        else:
+            seen_ids.add(triple.id)
+            res.kept.append(triple)
+    res.metrics = _metrics(n_in, res)
+    return res
+
+
+def _metrics(n_in: int, res: Result) -> dict:
+    reasons = Counter(r["code"] for row in res.rejected for r in row["reasons"])
+    fixes = Counter(f for t in res.kept for f in t.fixes)
+    by_source: dict[str, Counter] = defaultdict(Counter)
+    for t in res.kept:
+        by_source[t.source]["kept"] += 1
+    for row in res.rejected:
+        src = row.get("source") if isinstance(row.get("source"), str) else "<unknown>"
+        by_source[src]["rejected"] += 1
+    metrics = {
+        "in": n_in,
+        "kept": len(res.kept),
+        "rejected": len(res.rejected),
+        "reasons": dict(sorted(reasons.items())),
+        "fixes": dict(sorted(fixes.items())),
+        "by_source": {s: {"kept": c["kept"], "rejected": c["rejected"]}
+                      for s, c in sorted(by_source.items())},
+    }
+    assert metrics["in"] == metrics["kept"] + metrics["rejected"], metrics  # nothing dropped
+    return metrics
+
+
+def validate_file(path: str | Path, params: ValidateParams) -> Result:
+    """Validate one JSONL file of triples."""
+    return validate_records(
+        ((str(path), line, obj, bad) for line, obj, bad in iter_jsonl(path)), params
+    )
