@@ -8,6 +8,8 @@ import re
 from generators.rewrite import bank, specifics
 from validators import detectors as det
 
+MONTHS = frozenset("January February March April May June July August September October "
+                   "November December".split())  # dates make poor things to reflect
 GENERIC_TRIES = 40  # opener x question draws before giving up on a content-free generic
 
 
@@ -26,10 +28,11 @@ def noun_phrases(prompt: str, theme: str) -> list[str]:
     slots = bank("slots")
     for kind, det_ in (("people", "your"), ("things", "the")):
         nps += [f"{det_} {w}" for w in slots[kind]
-                if re.search(rf"\b{re.escape(w)}\b", prompt, re.I) and f"{det_} {w}" not in nps]
+                if re.search(rf"\b{re.escape(w)}\b(?!'s)", prompt, re.I)
+                and f"{det_} {w}" not in nps]
     # Capitalised words inside a sentence are names and places the banks may not know.
     for m in re.finditer(r"(?<=[a-z,] )([A-Z][a-z]+(?:[ -][A-Z][a-z]+)*)\b", prompt):
-        if m.group(1) not in nps and m.group(1) not in ("I", "I'm"):
+        if m.group(1) not in nps and m.group(1) not in MONTHS:
             nps.append(m.group(1))
     return nps
 

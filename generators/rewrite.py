@@ -36,7 +36,8 @@ def _slot_classes() -> list[tuple[str, list[str], re.Pattern]]:
     out += [(f"name:{g}", m, re.compile(rf"\b({_alt(m)})\b")) for g, m in s["names"].items()]
     out += [(f"place:{c}", m, re.compile(rf"\b({_alt(m)})\b")) for c, m in s["places"].items()]
     out.append(("day", s["days"], re.compile(rf"\b({_alt(s['days'])})\b")))
-    out.append(("number", s["numbers"], re.compile(rf"\b({_alt(s['numbers'])})\b")))
+    # Not inside compounds: "six-pack" is not a count.
+    out.append(("number", s["numbers"], re.compile(rf"\b({_alt(s['numbers'])})\b(?!-)")))
     return out
 
 

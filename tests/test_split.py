@@ -90,6 +90,20 @@ def test_check_split_catches_leaks():
     assert any("near-duplicate" in p and "t3" in p for p in problems)
 
 
+def test_parent_chains_stay_together():
+    rng = random.Random(4)
+    rows = [make(i, rng) for i in range(30)]
+    rows += [make(100 + i, rng, parent=f"t{i}") for i in range(30)]  # paraphrases of seeds
+    rows += [make(200 + i, rng, parent=f"t{100 + i}") for i in range(30)]  # and of paraphrases
+    splits = sp.split_triples(rows, params())
+    assert sp.check_split(splits) == []
+    at = where(splits)
+    assert all(at[f"t{i}"] == at[f"t{100 + i}"] == at[f"t{200 + i}"] for i in range(30))
+    chained = make(7, rng, parent="t1"), make(8, rng, parent="t7")
+    problems = sp.check_split({"train": [chained[0]], "eval": [], "test": [chained[1]]})
+    assert problems == ["row t8 in test, its parent t7 in train"]
+
+
 def test_small_dataset_gets_nonempty_eval_and_test():
     rng = random.Random(1)
     for n in (3, 4, 6):
@@ -106,6 +120,8 @@ def test_params_are_strict():
         params(pairs=["aligned>neutral"])
     with pytest.raises(ValueError):
         params(pair_types=["neutral>aligned"])
+    with pytest.raises(ValueError, match="twice"):
+        params(pair_types=["aligned>neutral", "aligned>neutral"])
 
 
 def test_exports_respect_pair_types_and_generic():

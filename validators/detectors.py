@@ -147,15 +147,30 @@ class _Alternation:
                 self.keyed.setdefault(key, []).append(rx)
 
     def search(self, text: str) -> re.Match[str] | None:
-        toks = _WORD.findall(text)
-        present = set(toks) | {t.split("'", 1)[0] for t in toks if "'" in t}
-        candidates = [rx for key in present & self.keyed.keys() for rx in self.keyed[key]]
-        for rx in candidates + self.always:
+        starts = _word_starts(text)
+        for key in starts.keys() & self.keyed.keys():
+            for pos in starts[key]:
+                for rx in self.keyed[key]:
+                    if m := rx.match(text, pos):
+                        return m
+        for rx in self.always:
             for m in rx.finditer(text):
                 start = m.start()
                 if start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "'"):
                     return m
         return None
+
+
+@lru_cache(maxsize=16384)
+def _word_starts(text: str) -> dict[str, list[int]]:
+    """Word -> its start offsets in text (a contraction also under its base: "it'll" -> "it")."""
+    out: dict[str, list[int]] = {}
+    for m in _WORD.finditer(text):
+        w = m.group(0)
+        out.setdefault(w, []).append(m.start())
+        if "'" in w:
+            out.setdefault(w.split("'", 1)[0], []).append(m.start())
+    return out
 
 
 def _rx(*alternatives: str) -> _Alternation:
@@ -197,7 +212,7 @@ _ADVICE = _rx(
     r"\bwhat about (?:\w+ing|getting|going|asking|trying|seeing|joining|booking)\b",
     r"\bit (?:might|may|could|would|will|can|should|often|usually) (?:really |also |honestly )?"
     r"help(?:s)?\b", r"\bit helps to\b", r"\bworth (?:trying|talking|a try|considering|asking)\b",
-    r"\b(?:a )?good idea\b", r"\bbest thing\b", r"\bi(?:'d| would)? (?:strongly )?(?:recommend|suggest|advise|urge)\b",
+    r"\bgood idea\b", r"\bbest thing\b", r"\bi(?:'d| would)? (?:strongly )?(?:recommend|suggest|advise|urge)\b",
     r"\bmy (?:advice|suggestion|recommendation)\b", r"\bif i were you\b",
     r"\bi(?:'d| would) (?:\w+ )?(?:look|go|talk|tell|call|ring|speak|get|ask|try|start|find|"
     r"make|take|book|see|consider|think about|write|report|contact|leave|stop|apologise|put|"
@@ -249,7 +264,7 @@ isn't aren't don't doesn't didn't won't wouldn't haven't hasn't can't couldn't s
 wasn't weren't
 """.split())
 _FEELING = _rx(
-    r"\bsound(?:s|ed|ing)?\b", r"\bseem(?:s|ed|ing)?\b", r"\bmust (?:be|have|feel)\b",
+    r"\b(?:sound|sounds|sounded|sounding|seem|seems|seemed|seeming)\b", r"\bmust (?:be|have|feel)\b",
     r"\byou(?:'re| are| were|'ve been| have been)? (?:\w+ )?(?:feel|feeling|felt)\b",
     r"\bi (?:can )?hear\b", r"\bi'm hearing\b", r"\bi (?:get|sense|'m getting) (?:the|a) sense\b",
     r"\b(?:left|leaves|leaving) you\b", r"\bit's been\b", r"\bweighing on you\b",

@@ -32,13 +32,15 @@ class SplitParams(BaseModel):
     seed: int
     fractions: dict[Literal["train", "eval", "test"], float]
     system_prompt: str = ""
-    pair_types: list[PairType] = Field(min_length=1)
+    pair_types: list[PairType] = Field(min_length=1, description="listed once each")
     near_dup_threshold: float = Field(default=0.8, gt=0, le=1)
 
     @model_validator(mode="after")
     def _fractions_sum_to_one(self) -> SplitParams:
         if set(self.fractions) != set(SPLITS) or any(f < 0 for f in self.fractions.values()):
             raise ValueError(f"fractions needs non-negative {', '.join(SPLITS)}")
+        if len(set(self.pair_types)) != len(self.pair_types):
+            raise ValueError(f"pair_types lists a type twice: {self.pair_types}")
         if abs(sum(self.fractions.values()) - 1) > 1e-6:
             raise ValueError(f"fractions must sum to 1, got {sum(self.fractions.values())}")
         return self
@@ -50,14 +52,9 @@ def unit_hash(seed: int, key: str) -> float:
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
-def near_dup_links(prompts: Sequence[str], threshold: float) -> list[tuple[int, ...]]:
-    """Index sets of near-duplicate disclosures (pairs or clusters, as dedup reports them)."""
-    return [tuple(link) for link in find_near_duplicates(list(prompts), threshold)]
-
-
 def components(triples: Sequence[Triple], threshold: float) -> list[str]:
-    """Per row, its component id: lineage groups joined by near-duplicate disclosures."""
-    parent = {t.group: t.group for t in triples}
+    """Per row, its component id: lineage (parent chains too) joined by near-duplicate prompts."""
+    parent = {key: key for t in triples for key in (t.id, t.group)}
 
     def find(x: str) -> str:
         while parent[x] != x:
@@ -65,11 +62,15 @@ def components(triples: Sequence[Triple], threshold: float) -> list[str]:
             x = parent[x]
         return x
 
-    for link in near_dup_links([t.prompt for t in triples], threshold):
-        roots = sorted({find(triples[i].group) for i in link})
-        for other in roots[1:]:
-            parent[other] = roots[0]  # smallest id wins, so the merged id is deterministic
-    return [find(t.group) for t in triples]
+    def union(a: str, b: str) -> None:
+        ra, rb = sorted((find(a), find(b)))
+        parent[rb] = ra  # smallest id wins, so the merged id does not depend on row order
+
+    for t in triples:
+        union(t.id, t.group)
+    for i, j in find_near_duplicates([t.prompt for t in triples], threshold):
+        union(triples[i].id, triples[j].id)
+    return [find(t.id) for t in triples]
 
 
 def split_triples(triples: Sequence[Triple], params: SplitParams) -> dict[str, list[Triple]]:
@@ -96,18 +97,20 @@ def split_triples(triples: Sequence[Triple], params: SplitParams) -> dict[str, l
 
 
 def check_split(splits: dict[str, list[Triple]], threshold: float = 0.8) -> list[str]:
-    """Problems found: a lineage group or a near-duplicate disclosure in two splits."""
+    """Leaks: a lineage group, a parent and child, or near-duplicate prompts in two splits."""
     rows = [(name, t) for name in SPLITS for t in splits.get(name, [])]
+    split_of_id = {t.id: name for name, t in rows}
     problems, seen = [], {}
     for name, t in rows:
         first = seen.setdefault(t.group, name)
         if first != name:
             problems.append(f"group {t.group!r} in {first} and {name} (row {t.id})")
-    for link in near_dup_links([t.prompt for _, t in rows], threshold):
-        names = {rows[i][0] for i in link}
-        if len(names) > 1:
-            ids = ", ".join(rows[i][1].id for i in link)
-            problems.append(f"near-duplicate disclosures across {sorted(names)}: {ids}")
+        elif split_of_id.get(t.group, name) != name:
+            problems.append(f"row {t.id} in {name}, its parent {t.group} in {split_of_id[t.group]}")
+    for i, j in find_near_duplicates([t.prompt for _, t in rows], threshold):
+        if rows[i][0] != rows[j][0]:
+            problems.append(f"near-duplicate disclosures {rows[i][1].id} ({rows[i][0]}) and "
+                            f"{rows[j][1].id} ({rows[j][0]})")
     return problems
 
 
