@@ -97,11 +97,16 @@ def embed(texts: Sequence[str], batch: int = 64) -> np.ndarray:
     return np.concatenate(chunks) if chunks else np.zeros((0, 384), dtype=np.float32)
 
 
+@lru_cache(maxsize=8)
+def _embed_refs(refs: tuple[str, ...]) -> np.ndarray:
+    return embed(refs)  # the same references serve every model: embed them once
+
+
 def embed_sim(hyps: Sequence[str], refs: Sequence[str]) -> float:
     """Mean cosine similarity (-1..1) between each response and its reference."""
     if not hyps:
         return 0.0
-    return float(np.mean(np.sum(embed(hyps) * embed(refs), axis=1)))
+    return float(np.mean(np.sum(embed(hyps) * _embed_refs(tuple(refs)), axis=1)))
 
 
 def train_style_classifier(triples: Sequence[Triple]):

@@ -24,8 +24,9 @@ from evals.score import score_row
 from generators.schema import read_triples, write_json, write_jsonl
 
 TASKS_DIR = Path(__file__).parent / "tasks"
-PREF = {"pref_acc": "listening_pref", "pref_acc_vs_directive": "listening_pref_vs_directive",
-        "pref_acc_vs_neutral": "listening_pref_vs_neutral"}
+# The pairwise variants (listening_pref_vs_*) score the same (context, choice) log-likelihoods
+# as listening_pref, so the stage reads them off listening_pref's samples: half the forwards.
+PAIRS = ("directive", "neutral", "generic")
 MODELS = ("base", "sft", "dpo")
 
 
@@ -59,6 +60,13 @@ def end_of_turn(tokenizer) -> str:
     return tokenizer.apply_chat_template(chat, tokenize=False).split(mark, 1)[1]
 
 
+def pairwise_acc(samples: list[dict], other: str) -> float | None:
+    """Share of docs whose aligned turn is at least as likely as the `other` one (ties: aligned)."""
+    wins = [s["filtered_resps"][0][0] >= s["filtered_resps"][s["doc"]["styles"].index(other)][0]
+            for s in samples if other in s["doc"]["styles"]]
+    return sum(wins) / len(wins) if wins else None
+
+
 def run_tasks(lm, data_file: str, limit: int | None, cfg: EvalParams) -> tuple[dict, list[dict]]:
     """Preference accuracies and greedy generations of one model on one triples file."""
     import lm_eval
@@ -69,11 +77,15 @@ def run_tasks(lm, data_file: str, limit: int | None, cfg: EvalParams) -> tuple[d
                      metadata={"data_file": data_file, "eot": eot, "limit": limit})
     gen = {"until": [eot.strip()] if eot.strip() else [], "max_gen_toks": cfg.max_new_tokens,
            "do_sample": False}
-    res = lm_eval.simple_evaluate(model=lm, tasks=[*PREF.values(), "listening_gen"],
+    res = lm_eval.simple_evaluate(model=lm, tasks=["listening_pref", "listening_gen"],
                                   task_manager=tm, apply_chat_template=True, gen_kwargs=gen,
                                   bootstrap_iters=0, log_samples=True, verbosity="ERROR")
-    scores = {k: res["results"][t]["acc,none"] for k, t in PREF.items()}
-    scores["pref_acc_norm"] = res["results"]["listening_pref"]["acc_norm,none"]
+    pref = res["results"]["listening_pref"]
+    scores = {"pref_acc": pref["acc,none"], "pref_acc_norm": pref["acc_norm,none"]}
+    for other in PAIRS:
+        acc = pairwise_acc(res["samples"]["listening_pref"], other)
+        if acc is not None:
+            scores[f"pref_acc_vs_{other}"] = acc
     samples = sorted(res["samples"]["listening_gen"], key=lambda s: s["doc_id"])
     gens = [score_row({k: s["doc"][k] for k in ("id", "theme", "risk", "prompt", "reference")}
                       | {"response": s["filtered_resps"][0].strip()}) for s in samples]

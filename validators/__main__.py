@@ -1,4 +1,4 @@
-"""Stage `validate`: clean and check triples; kept rows list their fixes, rejected rows their reasons.
+"""Stage `validate`: clean and check triples; kept rows list fixes, rejected rows reasons.
 
     .venv/bin/python -m validators data/generated/triples.jsonl \\
         --kept data/validated/kept.jsonl --rejected data/validated/rejected.jsonl \\
@@ -68,8 +68,9 @@ def main(argv: list[str] | None = None) -> None:
     with open(args.input, "rb") as fh:
         total = sum(1 for line in fh if line.strip())
     rows = ((str(args.input), n, obj, bad) for n, obj, bad in iter_jsonl(args.input))
-    res = validate_records(track(rows, total=total, description="validate", console=console),
-                           params)
+    res = validate_records(
+        track(rows, total=total, description="validate", console=console), params
+    )
     write_jsonl(args.kept, res.kept)
     write_jsonl(args.rejected, res.rejected)
     write_json(args.metrics, res.metrics)

@@ -28,8 +28,15 @@ _ASSISTANT = re.compile(
     r"professional|counsell?or)\b|\bopenai\b|\bchatgpt\b|\bclaude\b",
     re.I,
 )
+_PH_HINT = re.compile(r"[\[<{]|xxx|todo|tbd|lorem|insert", re.I)
+_AI_HINT = frozenset(
+    "ai model chatbot assistant provide offer give openai chatgpt claude therapist doctor "
+    "professional counsellor counselor".split()
+)
 # Mojibake of UTF-8 read as cp1252/latin-1, the replacement character, and control characters.
-_GARBAGE = re.compile("\u00e2\u20ac|\u00c3[\u0080-\u00bf]|\u00c2[\u00a0-\u00bf]|\ufffd|[\x00-\x08\x0b-\x1f\x7f]")
+_GARBAGE = re.compile(
+    "\u00e2\u20ac|\u00c3[\u0080-\u00bf]|\u00c2[\u00a0-\u00bf]|\ufffd|[\x00-\x08\x0b-\x1f\x7f]"
+)
 _SAFETY = re.compile(
     r"\bsafe\b|\bsafety\b|\bkill(?:ing)? yourself\b|\bsuicid|\bend(?:ing)? (?:your|it)\b|"
     r"\b(?:hurt|hurting|harm|harming|cut|cutting) yourself\b|\bself-harm|\bdie\b|\bdying\b|"
@@ -122,7 +129,7 @@ def responses_differ(t: Triple) -> list[Reason]:
         text = getattr(t, field)
         if text is None:
             continue
-        bag = set(det.words(text))
+        bag = set(det._words(text))
         for other, other_bag in seen:
             jac = len(bag & other_bag) / max(1, len(bag | other_bag))
             if jac >= NEAR_IDENTICAL:
@@ -137,22 +144,31 @@ def surface(t: Triple, min_words: int, max_words: int) -> list[Reason]:
     """Length bounds, placeholders, assistant-isms and encoding garbage on every text field."""
     out = []
     for field, text in _texts(t):
-        n = len(det.words(text))
+        toks = det.words(text)
+        n = len(toks)
         if n < min_words or n > max_words:
             code = "too_short" if n < min_words else "too_long"
             out.append(Reason(field, code, f"{n} words, bounds {min_words}..{max_words}"))
-        if m := _PLACEHOLDER.search(text):
+        # Cheap prefilters first: these regexes are the slowest part of a row otherwise.
+        if _PH_HINT.search(text) and (m := _PLACEHOLDER.search(text)):
             out.append(Reason(field, "placeholder", f"placeholder {m.group(0)!r}"))
-        if field != "prompt" and (m := _ASSISTANT.search(text)):
+        if field != "prompt" and not _AI_HINT.isdisjoint(toks) and (m := _ASSISTANT.search(text)):
             out.append(Reason(field, "assistant_ism", f"assistant-ism {m.group(0)!r}"))
-        if m := _GARBAGE.search(text):
+        if not (text.isascii() and text.isprintable()) and (m := _GARBAGE.search(text)):
             out.append(Reason(field, "encoding", f"encoding garbage {m.group(0)!r}"))
     return out
 
 
 ROW_CHECKS: tuple[Callable[[Triple], Reason | None], ...] = (
-    aligned_non_directive, aligned_listens, aligned_one_open_question, aligned_not_echo,
-    aligned_specific, aligned_safety, directive_directs, neutral_non_directive, generic_generic,
+    aligned_non_directive,
+    aligned_listens,
+    aligned_one_open_question,
+    aligned_not_echo,
+    aligned_specific,
+    aligned_safety,
+    directive_directs,
+    neutral_non_directive,
+    generic_generic,
 )
 
 

@@ -21,7 +21,9 @@ _ROLE = (
     r"|response|reply|answer|output|rewrite|rewritten|version|text"
     r"|(?:option|response|version|answer|reply|example)\s*#?\d{1,2})"
 )
-_LABEL = re.compile(rf"^{_MD}\s*{_ROLE}\s*{_MD}\s*(?:\(\w+\))?\s*[:\-\u2013\u2014]\s*{_MD}\s*", re.I)
+_LABEL = re.compile(
+    rf"^{_MD}\s*{_ROLE}\s*{_MD}\s*(?:\(\w+\))?\s*[:\-\u2013\u2014]\s*{_MD}\s*", re.I
+)
 _PREAMBLE = re.compile(
     r"^(?:(?:sure|okay|ok|certainly|of course)[,!.]?\s*)?(?:here(?:'s|\u2019s| is| are)|below is)"
     r"\b[^:\n]{0,80}:\s*",
@@ -52,8 +54,8 @@ def _strip_quotes(text: str) -> str:
         # Not a wrapper when the quote mark recurs inside ('"No," she said. "Never."'), unless
         # it is an apostrophe between letters ("'I'm here'").
         if not any(
-            c in (text[0], text[-1]) and not (0 < i < len(inner) - 1 and inner[i - 1].isalpha()
-                                             and inner[i + 1].isalpha())
+            c in (text[0], text[-1])
+            and not (0 < i < len(inner) - 1 and inner[i - 1].isalpha() and inner[i + 1].isalpha())
             for i, c in enumerate(inner)
         ):
             return inner.strip()
@@ -107,7 +109,9 @@ def clean_text(text: str) -> tuple[str, list[str]]:
 def clean_record(record: dict) -> tuple[dict, list[str]]:
     """Clean the text fields of a raw record; fixes are named ``field:fix``."""
     out = dict(record)
-    fixes: list[str] = list(record.get("fixes") or []) if isinstance(record.get("fixes"), list) else []
+    fixes: list[str] = (
+        list(record.get("fixes") or []) if isinstance(record.get("fixes"), list) else []
+    )
     for field in CLEANED_FIELDS:
         value = out.get(field)
         if isinstance(value, str):

@@ -50,8 +50,11 @@ def _reject(record: dict, reasons: list[Reason]) -> dict:
 
 def _bad_line(bad: BadLine) -> dict:
     code = "bad_json" if bad.field == "<json>" else "not_object"
-    return {"line": bad.line, "raw": bad.raw.rstrip("\n"),
-            "reasons": [Reason(bad.field, code, str(bad)).as_dict()]}
+    return {
+        "line": bad.line,
+        "raw": bad.raw.rstrip("\n"),
+        "reasons": [Reason(bad.field, code, str(bad)).as_dict()],
+    }
 
 
 def validate_records(
@@ -64,8 +67,16 @@ def validate_records(
     for path, line, record, bad in records:
         n_in += 1
         if bad is not None or record is None:
-            row = _bad_line(bad) if bad else {"line": line, "reasons": [
-                Reason("<record>", "not_object", f"{path}:{line}: <record>: missing")]}
+            row = (
+                _bad_line(bad)
+                if bad
+                else {
+                    "line": line,
+                    "reasons": [
+                        Reason("<record>", "not_object", f"{path}:{line}: <record>: missing")
+                    ],
+                }
+            )
             res.rejected.append(row)
             continue
         cleaned, fixes = clean_record(record)
@@ -117,8 +128,9 @@ def _metrics(n_in: int, res: Result) -> dict:
         "rejected": len(res.rejected),
         "reasons": dict(sorted(reasons.items())),
         "fixes": dict(sorted(fixes.items())),
-        "by_source": {s: {"kept": c["kept"], "rejected": c["rejected"]}
-                      for s, c in sorted(by_source.items())},
+        "by_source": {
+            s: {"kept": c["kept"], "rejected": c["rejected"]} for s, c in sorted(by_source.items())
+        },
     }
     assert metrics["in"] == metrics["kept"] + metrics["rejected"], metrics  # nothing dropped
     return metrics

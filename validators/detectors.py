@@ -14,7 +14,8 @@ _APOS = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 # A sentence ends at . ! ? (or a newline); the delimiter is kept so questions can be told apart.
 _SENT = re.compile(r"[^.!?\n]+[.!?]*")
 
-STOP = frozenset("""
+STOP = frozenset(
+    """
 a about above after again against ago all almost also although always am an and another any
 anyone anything anyway are aren't around as at away back be became because become been before
 being below between both but by can can't cannot could couldn't did didn't do does doesn't
@@ -31,11 +32,13 @@ us very was wasn't we we'd we'll we're we've were weren't what what's whatever w
 where where's whether which while who who's whom whose why why's will with within without
 won't would wouldn't yet you you'd you'll you're you've your yours yourself yourselves
 yes yeah oh ok okay o'clock s t
-""".split())
+""".split()
+)
 
 # Stock helpline vocabulary and feeling words: a response that uses only these has picked up
 # nothing the caller actually said, so they never count as a specific.
-STOCK = frozenset("""
+STOCK = frozenset(
+    """
 feel feels feeling feelings felt really sound sounds sounded sounding going go goes went gone
 like likes liked thing things time times know knew known think thinking thought just lot lots
 get gets getting got make makes making made want wanted need needs needed say says said saying
@@ -53,9 +56,11 @@ worries worrying angry anger overwhelmed overwhelming exhausted tired stressed s
 ashamed shame guilty guilt hopeless lost confused frustrated frustrating painful pain
 awful terrible horrible scary hopeless isolating isolated numb empty low down stuck
 happy sadness fear grief upsetting distressing frightening hurtful
-""".split())
+""".split()
+)
 
-EMOTION = frozenset("""
+EMOTION = frozenset(
+    """
 sad sadness upset hurt hurting lonely loneliness alone isolated isolating scared afraid
 frightened frightening fear anxious anxiety worried worry worrying nervous panicky panic angry
 anger furious rage resentful overwhelmed overwhelming exhausted exhausting drained tired
@@ -65,10 +70,17 @@ low down stuck trapped jealous bitter rejected abandoned invisible unwanted wort
 disappointed miserable awful terrible horrible scary heavy raw tender gutting crushing
 unsettling unsettled torn conflicted dread dreading uneasy desperate distressing hard tough
 difficult painful lonely relieved grateful proud excited happy joy sting stings hurts
-""".split())
+""".split()
+)
 
 _STEM_RULES = (
-    ("ies", "i"), ("ied", "i"), ("ing", ""), ("ed", ""), ("es", ""), ("ly", ""), ("s", ""),
+    ("ies", "i"),
+    ("ied", "i"),
+    ("ing", ""),
+    ("ed", ""),
+    ("es", ""),
+    ("ly", ""),
+    ("s", ""),
     ("y", "i"),
 )
 
@@ -90,24 +102,34 @@ def stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=65536)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(text.translate(_APOS).lower()))
+
+
 def words(text: str) -> list[str]:
     """Lowercase word tokens (apostrophes normalised, so "don't" stays one token)."""
-    return _WORD.findall(text.translate(_APOS).lower())
+    return list(_words(text))
 
 
 _STOP_STEMS = frozenset(stem(w) for w in STOP | STOCK | EMOTION)
 
 
-def content_stems(text: str) -> set[str]:
-    """Stems of content words: stop-words, stock helpline phrases and feeling words excluded."""
+@lru_cache(maxsize=65536)
+def _content_stems(text: str) -> frozenset[str]:
     out = set()
-    for w in words(text):
+    for w in _words(text):
         if w in STOP or w in STOCK or w in EMOTION or len(w) < 3 and not w.isdigit():
             continue
         s = stem(w)
         if s not in _STOP_STEMS:
             out.add(s)
-    return out
+    return frozenset(out)
+
+
+def content_stems(text: str) -> set[str]:
+    """Stems of content words: stop-words, stock helpline phrases and feeling words excluded."""
+    return set(_content_stems(text))
 
 
 def _norm(text: str) -> str:
@@ -115,7 +137,9 @@ def _norm(text: str) -> str:
 
 
 _LOOKBEHINDS = re.compile(r"^(?:\(\?<![^)]*\))*")
-_GROUP_TRIGGER = re.compile(r"^\(\?:((?:[a-z']+(?: [a-z']+)*\|)*[a-z']+(?: [a-z']+)*)\)(?: |\\b|\(\?:')")
+_GROUP_TRIGGER = re.compile(
+    r"^\(\?:((?:[a-z']+(?: [a-z']+)*\|)*[a-z']+(?: [a-z']+)*)\)(?: |\\b|\(\?:')"
+)
 _WORD_TRIGGER = re.compile(r"^([a-z']+)(?: |\\b|\(\?:'|$)")
 
 
@@ -178,7 +202,8 @@ def _rx(*alternatives: str) -> _Alternation:
 
 
 # Verbs that open an instruction ("Try ...", "Call her", "Don't ..."); exceptions are invitations.
-_IMPERATIVE = frozenset("""
+_IMPERATIVE = frozenset(
+    """
 try talk tell call ring phone text message email reach go take make get don't do stop give
 focus remember write ask speak see book let keep put set avoid consider think look find join
 start plan breathe treat spend practise practice schedule contact seek report eat drink use be
@@ -187,11 +212,19 @@ block unfollow bring invite read check stay hang lean sleep visit confront distr
 mute turn switch say sit surround prioritise prioritize ignore tidy drop quit learn push
 change explain apologise apologize save stretch throw snap hold wait cancel pack buy sell tidy
 sign register stand shout send post share hide lock file record document swap borrow pay
-""".split())
+""".split()
+)
 _NOT_IMPERATIVE = _rx(
-    r"^(?:tell|talk|walk) (?:me|us)\b", r"^talk to me\b", r"^let me\b", r"^take your time\b",
-    r"^go on\b", r"^say (?:more|a bit more|a little more)\b", r"^(?:do|be|say|see|look)\b.*\?$",
-    r"^sleep\b(?! more| earlier)", r"^let alone\b", r"^share (?:more|a bit)\b",
+    r"^(?:tell|talk|walk) (?:me|us)\b",
+    r"^talk to me\b",
+    r"^let me\b",
+    r"^take your time\b",
+    r"^go on\b",
+    r"^say (?:more|a bit more|a little more)\b",
+    r"^(?:do|be|say|see|look)\b.*\?$",
+    r"^sleep\b(?! more| earlier)",
+    r"^let alone\b",
+    r"^share (?:more|a bit)\b",
 )
 _LEAD = re.compile(
     r"^(?:(?:and|so|but|then|also|now|ok|okay|well|please|just|maybe|perhaps|honestly|first|"
@@ -206,68 +239,109 @@ _ADVICE = _rx(
     r"\byou (?:could|can|might) (?:also |always |just |even )?(?:try|consider|think about|ask|"
     r"call|ring|phone|text|talk|speak|reach|join|book|go|write|start|look|get|tell (?!me)|see|"
     r"contact|visit|let|use|plan|put|keep|find|make|take|check|set)\b",
-    r"\bwhy (?:don't|not|wouldn't) (?:you\b)?", r"\bhow about\b",
+    r"\bwhy (?:don't|not|wouldn't) (?:you\b)?",
+    r"\bhow about\b",
     r"\bhave you (?:tried|thought about|thought of|considered|looked into|looked at|asked about)\b",
-    r"\b(?:did|could|would|can|will) you (?:try|consider)\b", r"\bwhat if you\b",
+    r"\b(?:did|could|would|can|will) you (?:try|consider)\b",
+    r"\bwhat if you\b",
     r"\bwhat about (?:\w+ing|getting|going|asking|trying|seeing|joining|booking)\b",
     r"\bit (?:might|may|could|would|will|can|should|often|usually) (?:really |also |honestly )?"
-    r"help(?:s)?\b", r"\bit helps to\b", r"\bworth (?:trying|talking|a try|considering|asking)\b",
-    r"\bgood idea\b", r"\bbest thing\b", r"\bi(?:'d| would)? (?:strongly )?(?:recommend|suggest|advise|urge)\b",
-    r"\bmy (?:advice|suggestion|recommendation)\b", r"\bif i were you\b",
+    r"help(?:s)?\b",
+    r"\bit helps to\b",
+    r"\bworth (?:trying|talking|a try|considering|asking)\b",
+    r"\bgood idea\b",
+    r"\bbest thing\b",
+    r"\bi(?:'d| would)? (?:strongly )?(?:recommend|suggest|advise|urge)\b",
+    r"\bmy (?:advice|suggestion|recommendation)\b",
+    r"\bif i were you\b",
     r"\bi(?:'d| would) (?:\w+ )?(?:look|go|talk|tell|call|ring|speak|get|ask|try|start|find|"
     r"make|take|book|see|consider|think about|write|report|contact|leave|stop|apologise|put|"
     r"keep|join|change|move|quit|block|give)\b",
-    r"\bwould be (?:better|best|good|wise|sensible) (?:for you|to)\b", r"\bmake sure\b", r"\bbe sure to\b",
-    r"\bremember (?:to|that)\b", r"\bdon't forget\b", r"\bbetter off\b",
-    r"\bit's (?:really |so )?important (?:to|that you)\b", r"(?<!you )(?<!i )(?<!we )(?<!they )(?<!she )(?<!he )(?<!to )\btry (?:to|not to)\b",
-    r"\b(?:be|go) (?:kind|gentle|easy) (?:to|with|on) yourself\b", r"\blook after yourself\b",
-    r"\btake care of yourself\b", r"\byou(?:'d| would) (?:be better|feel better)\b",
+    r"\bwould be (?:better|best|good|wise|sensible) (?:for you|to)\b",
+    r"\bmake sure\b",
+    r"\bbe sure to\b",
+    r"\bremember (?:to|that)\b",
+    r"\bdon't forget\b",
+    r"\bbetter off\b",
+    r"\bit's (?:really |so )?important (?:to|that you)\b",
+    r"(?<!you )(?<!i )(?<!we )(?<!they )(?<!she )(?<!he )(?<!to )\btry (?:to|not to)\b",
+    r"\b(?:be|go) (?:kind|gentle|easy) (?:to|with|on) yourself\b",
+    r"\blook after yourself\b",
+    r"\btake care of yourself\b",
+    r"\byou(?:'d| would) (?:be better|feel better)\b",
     r"\bplease (?:\w+ )?(?:call|ring|talk|speak|tell|reach|go|get|don't|try|contact|see)\b",
-    r"\bthe first step\b", r"\bone (?:thing|option) (?:you|is)\b", r"\binstead of\b.*\byou\b",
+    r"\bthe first step\b",
+    r"\bone (?:thing|option) (?:you|is)\b",
+    r"\binstead of\b.*\byou\b",
 )
 _JUDGE = _rx(
-    r"\bnot your fault\b", r"\b(?:did|done|do) nothing wrong\b",
-    r"\b(?:haven't|didn't|don't) (?:done|do) anything wrong\b", r"\bnothing wrong with you\b",
+    r"\bnot your fault\b",
+    r"\b(?:did|done|do) nothing wrong\b",
+    r"\b(?:haven't|didn't|don't) (?:done|do) anything wrong\b",
+    r"\bnothing wrong with you\b",
     r"\b(?:did|doing|done|made) the right (?:thing|choice|decision)\b",
     r"\beverything (?:will|is going to|'s going to|'ll) (?:be|turn out|work out)\b",
     r"\b(?:it|things|this|that)(?:'ll| will| is going to|'s going to) (?:all )?(?:be (?:ok|okay|fine|"
     r"alright|all right)|get better|work out|pass|improve)\b",
-    r"\bthings will\b", r"\byou(?:'ll| will) (?:be (?:ok|okay|fine|alright|all right)|get through|"
+    r"\bthings will\b",
+    r"\byou(?:'ll| will) (?:be (?:ok|okay|fine|alright|all right)|get through|"
     r"feel better|find (?:someone|a way|your)|make it|be back)\b",
-    r"\bit gets better\b", r"\bat least\b", r"\bproud of you\b", r"\bshould be proud\b",
+    r"\bit gets better\b",
+    r"\bat least\b",
+    r"\bproud of you\b",
+    r"\bshould be proud\b",
     r"\byou(?:'re| are) (?:so |very |really |incredibly |clearly )?(?:brave|strong|resilient|"
     r"amazing|doing (?:great|well|amazingly|so well|your best)|a good|not (?:a )?(?:bad|failure|"
     r"selfish|weak|overreacting|crazy|stupid))\b",
-    r"\bso (?:brave|strong|resilient)\b", r"\bnothing to be (?:ashamed|embarrassed|worried|scared)\b",
-    r"\bno need to (?:feel|be|worry)\b", r"\bno shame in\b",
+    r"\bso (?:brave|strong|resilient)\b",
+    r"\bnothing to be (?:ashamed|embarrassed|worried|scared)\b",
+    r"\bno need to (?:feel|be|worry)\b",
+    r"\bno shame in\b",
     r"\bit's (?:completely |totally |perfectly |very |so )?(?:normal|natural|understandable|common)"
-    r"\b", r"\bthat's (?:completely |totally |perfectly |very |so )?(?:normal|natural|common)\b",
-    r"\beveryone (?:feels|goes through|gets|has)\b", r"\bhappens to (?:everyone|all of us)\b",
-    r"\byou (?:deserve|are worth) (?:better|more)\b", r"\b(?:doesn't|don't) deserve you\b",
-    r"\boverreacting\b", r"\bthat was (?:wrong|unfair|out of order)\b",
+    r"\b",
+    r"\bthat's (?:completely |totally |perfectly |very |so )?(?:normal|natural|common)\b",
+    r"\beveryone (?:feels|goes through|gets|has)\b",
+    r"\bhappens to (?:everyone|all of us)\b",
+    r"\byou (?:deserve|are worth) (?:better|more)\b",
+    r"\b(?:doesn't|don't) deserve you\b",
+    r"\boverreacting\b",
+    r"\bthat was (?:wrong|unfair|out of order)\b",
     r"\b(?:he|she|they)(?:'s| is| are|'re| was| were) (?:wrong|out of order|toxic|not worth)\b",
-    r"\bunacceptable\b", r"\bnothing to worry about\b", r"\bthere's no reason to\b",
-    r"\byou(?:'re| are) (?:right|not wrong) to\b", r"\bonly (?:natural|human)\b",
+    r"\bunacceptable\b",
+    r"\bnothing to worry about\b",
+    r"\bthere's no reason to\b",
+    r"\byou(?:'re| are) (?:right|not wrong) to\b",
+    r"\bonly (?:natural|human)\b",
 )
 _OPEN_INVITE = _rx(
     r"\btell me (?:more|about|a bit|a little|what|how|whatever)\b",
     r"\b(?:can|could|would|will) you (?:tell|say|share|talk) (?:me |us )?(?:more|a bit|a little|"
     r"about|what|how)\b",
-    r"\bwould you like to (?:tell|say|talk|share)\b", r"\bsay (?:a (?:bit|little) )?more\b",
+    r"\bwould you like to (?:tell|say|talk|share)\b",
+    r"\bsay (?:a (?:bit|little) )?more\b",
     r"\bi(?:'m)? wonder(?:ing)? (?:what|how|whether|if)\b",
-    r"\bi'm curious (?:what|how|about)\b", r"\bwalk me through\b", r"\btalk (?:to )?me (?:through|about)\b",
+    r"\bi'm curious (?:what|how|about)\b",
+    r"\bwalk me through\b",
+    r"\btalk (?:to )?me (?:through|about)\b",
 )
 _WH = frozenset("what what's whats how how's why which where when who whose whom".split())
-_AUX = frozenset("""
+_AUX = frozenset(
+    """
 are is am was were do does did have has had can could would will should shall may might
 isn't aren't don't doesn't didn't won't wouldn't haven't hasn't can't couldn't shouldn't
 wasn't weren't
-""".split())
+""".split()
+)
 _FEELING = _rx(
-    r"\b(?:sound|sounds|sounded|sounding|seem|seems|seemed|seeming)\b", r"\bmust (?:be|have|feel)\b",
+    r"\b(?:sound|sounds|sounded|sounding|seem|seems|seemed|seeming)\b",
+    r"\bmust (?:be|have|feel)\b",
     r"\byou(?:'re| are| were|'ve been| have been)? (?:\w+ )?(?:feel|feeling|felt)\b",
-    r"\bi (?:can )?hear\b", r"\bi'm hearing\b", r"\bi (?:get|sense|'m getting) (?:the|a) sense\b",
-    r"\b(?:left|leaves|leaving) you\b", r"\bit's been\b", r"\bweighing on you\b",
+    r"\bi (?:can )?hear\b",
+    r"\bi'm hearing\b",
+    r"\bi (?:get|sense|'m getting) (?:the|a) sense\b",
+    r"\b(?:left|leaves|leaving) you\b",
+    r"\bit's been\b",
+    r"\bweighing on you\b",
 )
 _CLAUSE = re.compile(r"\s*[,;:\u2013\u2014]\s*|\s+-\s+")
 
@@ -302,8 +376,12 @@ def _question_kind(sentence: str) -> str | None:
     clauses = [_LEAD.sub("", c).strip() for c in _CLAUSE.split(sentence.rstrip("?"))]
     firsts = [c.split(" ", 1)[0] for c in clauses if c]
     for i, first in enumerate(firsts):
-        if first in _WH or (first in ("and", "or", "i") and i and len(clauses[i].split()) > 1
-                            and clauses[i].split()[1] in _WH):
+        if first in _WH or (
+            first in ("and", "or", "i")
+            and i
+            and len(clauses[i].split()) > 1
+            and clauses[i].split()[1] in _WH
+        ):
             return "open"
         if first in _AUX:
             return "closed"
@@ -312,10 +390,10 @@ def _question_kind(sentence: str) -> str | None:
 
 @lru_cache(maxsize=4096)
 def _prompt_info(prompt: str) -> tuple[frozenset[str], frozenset[tuple[str, ...]], frozenset]:
-    toks = words(prompt)
+    toks = _words(prompt)
     six = frozenset(tuple(toks[i : i + 6]) for i in range(len(toks) - 5))
     tri = frozenset(tuple(toks[i : i + 3]) for i in range(len(toks) - 2))
-    return frozenset(content_stems(prompt)), six, tri
+    return _content_stems(prompt), six, tri
 
 
 @lru_cache(maxsize=8192)
@@ -337,7 +415,9 @@ def questions(response: str) -> list[str]:
 @lru_cache(maxsize=8192)
 def open_question_count(response: str) -> int:
     """Number of open-question sentences (a listener asks one at a time)."""
-    return sum(_question_kind(s) == "open" and not _sentence_directive(s) for s in _sentences(response))
+    return sum(
+        _question_kind(s) == "open" and not _sentence_directive(s) for s in _sentences(response)
+    )
 
 
 def has_open_question(response: str) -> bool:
@@ -352,19 +432,19 @@ def has_closed_question(response: str) -> bool:
 
 def picks_up_specific(response: str, prompt: str) -> bool:
     """At least one content stem of the prompt appears in the response."""
-    return not _prompt_info(prompt)[0].isdisjoint(content_stems(response))
+    return not _prompt_info(prompt)[0].isdisjoint(_content_stems(response))
 
 
 def specificity(response: str, prompt: str) -> float:
     """Share (0..1) of the prompt's content stems that the response picks up."""
     stems = _prompt_info(prompt)[0]
-    return len(stems & content_stems(response)) / len(stems) if stems else 0.0
+    return len(stems & _content_stems(response)) / len(stems) if stems else 0.0
 
 
 def is_reflection(response: str, prompt: str) -> bool:
     """Reflects a feeling or the content of the prompt (in a sentence that is not advice)."""
     calm = [s for s in _sentences(response) if not _sentence_directive(s)]
-    if any(_FEELING.search(s) or not EMOTION.isdisjoint(words(s)) for s in calm):
+    if any(_FEELING.search(s) or not EMOTION.isdisjoint(_words(s)) for s in calm):
         return True
     return any(picks_up_specific(s, prompt) for s in calm if not s.endswith("?"))
 
@@ -372,7 +452,7 @@ def is_reflection(response: str, prompt: str) -> bool:
 def is_echo(response: str, prompt: str) -> bool:
     """A verbatim run of >= 6 prompt words, or more than 60% of the prompt's 3-grams copied."""
     _, six, tri = _prompt_info(prompt)
-    toks = words(response)
+    toks = _words(response)
     if any(tuple(toks[i : i + 6]) in six for i in range(len(toks) - 5)):
         return True
     if not tri:
@@ -383,14 +463,16 @@ def is_echo(response: str, prompt: str) -> bool:
 
 def is_generic(response: str, prompt: str) -> bool:
     """Non-directive, content-free stock response: picks up no specific of the prompt."""
-    return bool(words(response)) and not is_directive(response) and not picks_up_specific(
-        response, prompt
+    return (
+        bool(_words(response))
+        and not is_directive(response)
+        and not picks_up_specific(response, prompt)
     )
 
 
 def score(response: str, prompt: str) -> dict:
     """All detectors for one response to one prompt."""
-    n = len(words(response))
+    n = len(_words(response))
     return {
         "directive": is_directive(response),
         "open_question": has_open_question(response),
