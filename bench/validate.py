@@ -69,12 +69,15 @@ def triple(i: int, rng: random.Random) -> dict:
 
 
 def dirty(row: dict, rng: random.Random, previous: list[dict]) -> dict:
-    """A few % of rows carry a fixable label prefix, a duplicate disclosure or advice in aligned."""
-    kind = rng.randrange(3)
+    """A few % of rows: a fixable label prefix, a (near-)duplicate disclosure, advice in aligned."""
+    kind = rng.randrange(4)
     if kind == 0:
         return {**row, "aligned": f"Aligned response: {row['aligned']}"}
     if kind == 1 and previous:
         return {**rng.choice(previous), "id": row["id"]}  # same disclosure and responses
+    if kind == 2 and previous:  # the last word changed: 1 of ~27 word 5-shingles differs
+        twin = rng.choice(previous)
+        return {**twin, "id": row["id"], "prompt": twin["prompt"].rsplit(" ", 1)[0] + " again."}
     advice = "You should talk to them. What has"
     return {**row, "aligned": row["aligned"].replace("What has", advice)}
 
@@ -110,7 +113,9 @@ def main() -> None:
     params = ValidateParams(min_words=4, max_words=120, near_dup_threshold=0.8)
     runs = [timed(args.n, params), timed(2 * args.n, params)]
     ratio = runs[1]["seconds"] / runs[0]["seconds"]
+    cpu_ratio = runs[1]["cpu_seconds"] / runs[0]["cpu_seconds"]
     result = {"runs": runs, "ratio_2n_over_n": round(ratio, 2), "cpus": os.cpu_count(),
+              "cpu_ratio_2n_over_n": round(cpu_ratio, 2),
               "targets": {"triples_per_s": 3000, "ratio_below": 2.5},
               "meets_targets": min(r["triples_per_s"] for r in runs) >= 3000 and ratio < 2.5}
     table = Table(title="validator throughput (single process)")
@@ -121,7 +126,8 @@ def main() -> None:
         table.add_column(col, justify="right")
     for r in runs:
         table.add_row(*(f"{r[key]:,}" for key in cols))
-    table.caption = f"time ratio {2 * args.n:,}/{args.n:,} = {ratio:.2f} (target < 2.5)"
+    table.caption = (f"time ratio {2 * args.n:,}/{args.n:,}: wall {ratio:.2f}, CPU {cpu_ratio:.2f}"
+                     " (target < 2.5)")
     Console().print(table)
     atomic_write_text(args.out, json.dumps(result, indent=2) + "\n")
 

@@ -9,7 +9,8 @@ from rich.table import Table
 from generators.schema import atomic_write_text
 
 # Shown in this order; lower is better for the ones in LOWER.
-SHOWN = ("pref_acc", "pref_acc_vs_directive", "pref_acc_vs_neutral", "directive_rate",
+SHOWN = ("pref_acc", "pref_acc_vs_directive", "pref_acc_vs_neutral", "pref_acc_vs_generic",
+         "directive_rate",
          "open_question_rate", "closed_question_rate", "reflection_rate", "specificity",
          "echo_rate", "generic_rate", "empty_rate", "distinct_2", "top_opener_share",
          "aligned_prob", "bleu", "rouge_l", "embed_sim", "mean_words", "n")
@@ -25,7 +26,7 @@ def _fmt(value: float | int | None) -> str:
 
 
 def _delta(value: float | None, base: float | None) -> str:
-    if value is None or base is None:
+    if value is None or base is None or isinstance(value, int):  # counts: no delta
         return ""
     return f" ({value - base:+.3f})"
 

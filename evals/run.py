@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 from rich.console import Console
+from rich.progress import Progress, TimeElapsedColumn
 
 from evals.metrics import aggregate, train_style_classifier
 from evals.report import metrics_table, plot_metrics, write_report
@@ -123,19 +124,23 @@ def main(argv: list[str] | None = None) -> None:
     sets = {"probe": (args.probe, None), "test": (args.test, cfg.test_limit)}
     scores = {s: {} for s in sets}
     gens = {s: {} for s in sets}
-    for name in MODELS:
-        path = model_dir(getattr(args, name))
-        console.print(f"[bold]{name}[/bold]: {path}")
-        lm = HFLM(pretrained=str(path), device="cpu", batch_size=cfg.batch_size)
-        for split, (data_file, limit) in sets.items():
-            pref, rows = run_tasks(lm, data_file, limit, cfg)
-            responses = [r["response"] for r in rows]
-            scores[split][name] = pref | aggregate([r["prompt"] for r in rows], responses,
-                                                   [r["reference"] for r in rows], clf)
-            gens[split][name] = rows
-            write_jsonl(Path(args.generations) / f"{split}_{name}.jsonl", rows)
-        scores["probe"][name] |= extra_task_scores(lm, cfg.extra_tasks, console)
-        del lm
+    progress = Progress(*Progress.get_default_columns(), TimeElapsedColumn(), console=console)
+    with progress:
+        step = progress.add_task("eval", total=len(MODELS) * len(sets))
+        for name in MODELS:
+            path = model_dir(getattr(args, name))
+            lm = HFLM(pretrained=str(path), device="cpu", batch_size=cfg.batch_size)
+            for split, (data_file, limit) in sets.items():
+                progress.update(step, description=f"{name} on {split}")
+                pref, rows = run_tasks(lm, data_file, limit, cfg)
+                scores[split][name] = pref | aggregate(
+                    [r["prompt"] for r in rows], [r["response"] for r in rows],
+                    [r["reference"] for r in rows], clf)
+                gens[split][name] = rows
+                write_jsonl(Path(args.generations) / f"{split}_{name}.jsonl", rows)
+                progress.advance(step)
+            scores["probe"][name] |= extra_task_scores(lm, cfg.extra_tasks, console)
+            del lm
     if cfg.judge:
         from evals.judge import judge_models
 

@@ -71,10 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("input", help="JSONL with prompt and response fields")
     ap.add_argument("--out", required=True, help="scored JSONL to write")
     args = ap.parse_args(argv)
-    console = Console(stderr=True)
     rows, bad = score_file(args.input)
     for problem in bad:
-        console.print(str(problem), style="red", markup=False, highlight=False)
+        print(problem, file=sys.stderr)  # plain: one greppable file:line per bad row
     write_jsonl(args.out, rows)
     Console().print(summary_table(rows, len(bad)))
     return 1 if bad else 0

@@ -9,9 +9,6 @@ from validators import detectors as d
 
 FIXTURE = Path(__file__).parent / "fixtures" / "detectors.jsonl"
 LABELS = ("directive", "open_question", "closed_question", "reflection", "echo", "generic")
-# Detectors not yet at the 0.95 target on the fixture (see the validators report); strict, so
-# the marker must come off once a detector reaches it.
-BELOW_TARGET = {"directive", "reflection", "generic"}
 PROMPT = "My sister Priya hasn't spoken to me since Mum's funeral on Tuesday at the crematorium."
 
 
@@ -23,15 +20,7 @@ def test_fixture_is_big_enough():
     assert len(_rows()) >= 150
 
 
-@pytest.mark.parametrize(
-    "label",
-    [
-        pytest.param(k, marks=pytest.mark.xfail(strict=True, reason="below 0.95 on the fixture"))
-        if k in BELOW_TARGET
-        else k
-        for k in LABELS
-    ],
-)
+@pytest.mark.parametrize("label", LABELS)
 def test_fixture_accuracy(label):
     rows = [r for r in _rows() if label in r["labels"]]
     assert len(rows) >= 150
@@ -97,3 +86,58 @@ def test_score_shape_and_empty():
     assert s["empty"] and s["words"] == 0 and not s["generic"]
     assert set(s) == {*LABELS, "specificity", "words", "empty"}
     assert d.words("Don\u2019t GO") == ["don't", "go"]
+
+
+# Held out: written after the fixture misses were fixed, never tuned on; each is one general rule.
+HELD_OUT = "My brother Tom hasn't called since Dad's stroke in March and I do all the hospital visits."
+
+
+@pytest.mark.parametrize(
+    ("text", "directive"),
+    [
+        ("You'll get through this, I'm certain.", True),  # reassurance, no advice word
+        ("Tom is being really unfair to you.", True),  # verdict on a third party
+        ("Your brother ought to help more.", True),  # a third party's 'ought' is still a verdict
+        ("Would you text Tom tonight and ask him to come?", True),  # suggestion as a question
+        ("Don't you think Tom would want to know?", True),
+        ("Trust your instincts about the visits.", True),  # imperative outside the core verbs
+        ("Mornings are the worst, so rest whenever you can.", True),  # instruction after 'so'
+        ("Your dad couldn't have known it would happen.", True),
+        ("Tom says you should stop fussing, and that sounds hurtful.", False),  # reported speech
+        ("You've been told you have to do everything yourself.", False),
+        ("The only rest you can get is in the hospital car park.", False),  # descriptive 'you can'
+        ("Is there anyone you could call if it gets too much tonight?", False),  # exploring support
+        ("Try as you might, the visits never seem to get easier.", False),  # idiom
+        ("You must have felt so let down when Tom didn't ring.", False),  # reflection of feeling
+    ],
+)
+def test_held_out_directive(text, directive):
+    assert d.is_directive(text) is directive, text
+
+
+@pytest.mark.parametrize(
+    ("text", "reflection", "generic"),
+    [
+        ("That must be so hard.", False, True),  # stock sympathy
+        ("I hear you. What's going on?", False, True),
+        ("Doing every hospital visit on your own sounds draining.", True, False),
+        ("My dad had a stroke too, I get it.", False, False),  # the listener about themselves
+        ("How do you feel about Tom?", False, False),  # a question is not a reflection
+        ("Are you thinking about harming yourself tonight?", False, False),  # safety: specific
+    ],
+)
+def test_held_out_reflection_and_generic(text, reflection, generic):
+    assert d.is_reflection(text, HELD_OUT) is reflection, text
+    assert d.is_generic(text, HELD_OUT) is generic, text
+
+
+def test_stemmer_and_short_specifics():
+    assert d.stem("kidney") == d.stem("kidneys")
+    assert d.stem("pregnancy") == d.stem("pregnant")
+    assert {"gp", "pe", "ex"} <= d.content_stems("my GP, my PE kit and my ex")
+
+
+def test_echo_after_mapping_i_to_you():
+    assert d.is_echo("Since Jake left, you feel so alone.", "I feel so alone since Jake left.")
+    prompt = "I'm a Muslim convert and I've been praying in my car outside the Co-op every day."
+    assert not d.is_echo("Praying in the car sounds lonely.", prompt)

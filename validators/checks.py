@@ -28,7 +28,8 @@ _ASSISTANT = re.compile(
     r"professional|counsell?or)\b|\bopenai\b|\bchatgpt\b|\bclaude\b",
     re.I,
 )
-_PH_HINT = re.compile(r"[\[<{]|xxx|todo|tbd|lorem|insert", re.I)
+_PH_CHARS = frozenset("[<{")
+_PH_WORDS = frozenset("todo tbd lorem insert".split())
 _AI_HINT = frozenset(
     "ai model chatbot assistant provide offer give openai chatgpt claude therapist doctor "
     "professional counsellor counselor".split()
@@ -144,13 +145,14 @@ def surface(t: Triple, min_words: int, max_words: int) -> list[Reason]:
     """Length bounds, placeholders, assistant-isms and encoding garbage on every text field."""
     out = []
     for field, text in _texts(t):
-        toks = det.words(text)
+        toks = det._words(text)  # cached tuple, shared with the detectors
         n = len(toks)
         if n < min_words or n > max_words:
             code = "too_short" if n < min_words else "too_long"
             out.append(Reason(field, code, f"{n} words, bounds {min_words}..{max_words}"))
         # Cheap prefilters first: these regexes are the slowest part of a row otherwise.
-        if _PH_HINT.search(text) and (m := _PLACEHOLDER.search(text)):
+        hint = not _PH_CHARS.isdisjoint(text) or not _PH_WORDS.isdisjoint(toks)
+        if (hint or "xxx" in text.lower()) and (m := _PLACEHOLDER.search(text)):
             out.append(Reason(field, "placeholder", f"placeholder {m.group(0)!r}"))
         if field != "prompt" and not _AI_HINT.isdisjoint(toks) and (m := _ASSISTANT.search(text)):
             out.append(Reason(field, "assistant_ism", f"assistant-ism {m.group(0)!r}"))

@@ -32,7 +32,6 @@ _PREAMBLE = re.compile(
 _NUMBERING = re.compile(r"^(?:\d{1,2}[.)]|\(\w\)|[-*\u2022])\s+")
 _QUOTES = {'"': '"', "'": "'", "\u201c": "\u201d", "\u2018": "\u2019", "\u00ab": "\u00bb", "`": "`"}
 _ESCAPES = re.compile(r'\\[nrt"\']|\\\\')
-_SPACE = re.compile(r"\s+")
 _WRAP_MD = re.compile(r"^(\*\*|__)(.+)\1$", re.S)
 
 
@@ -75,7 +74,7 @@ def _unescape(text: str) -> str:
 
 
 def _whitespace(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())  # str.split() is the \s+ split, ~10x faster than _SPACE.sub
 
 
 # Order matters only within one pass; passes repeat until nothing changes.

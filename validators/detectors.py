@@ -74,6 +74,8 @@ difficult painful lonely relieved grateful proud excited happy joy sting stings 
 )
 
 _STEM_RULES = (
+    ("ancy", "an"),  # pregnancy ~ pregnant
+    ("ant", "an"),
     ("ies", "i"),
     ("ied", "i"),
     ("ing", ""),
@@ -81,8 +83,10 @@ _STEM_RULES = (
     ("es", ""),
     ("ly", ""),
     ("s", ""),
-    ("y", "i"),
 )
+# Two-letter words that are never a specific; other two-letter words (GP, PE, ex, A&E's "ae")
+# are kept because callers name things that way.
+_SHORT_NOISE = frozenset("go hi ah um er mm eh ha ye ya aw uh xx re vs".split())
 
 
 @lru_cache(maxsize=65536)
@@ -99,7 +103,8 @@ def stem(word: str) -> str:
     # Drop a doubled final consonant left by -ing/-ed ("stopped" -> "stopp" -> "stop").
     if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiousl":
         word = word[:-1]
-    return word
+    # A final y after any other rule, so "kidneys" and "kidney" meet at "kidnei".
+    return word[:-1] + "i" if len(word) > 3 and word[-1] == "y" else word
 
 
 @lru_cache(maxsize=65536)
@@ -119,7 +124,7 @@ _STOP_STEMS = frozenset(stem(w) for w in STOP | STOCK | EMOTION)
 def _content_stems(text: str) -> frozenset[str]:
     out = set()
     for w in _words(text):
-        if w in STOP or w in STOCK or w in EMOTION or len(w) < 3 and not w.isdigit():
+        if w in STOP or w in STOCK or w in EMOTION or len(w) < 2 or w in _SHORT_NOISE:
             continue
         s = stem(w)
         if s not in _STOP_STEMS:
@@ -136,69 +141,77 @@ def _norm(text: str) -> str:
     return " ".join(text.translate(_APOS).lower().split())
 
 
-_LOOKBEHINDS = re.compile(r"^(?:\(\?<![^)]*\))*")
-_GROUP_TRIGGER = re.compile(
-    r"^\(\?:((?:[a-z']+(?: [a-z']+)*\|)*[a-z']+(?: [a-z']+)*)\)(?: |\\b|\(\?:')"
-)
-_WORD_TRIGGER = re.compile(r"^([a-z']+)(?: |\\b|\(\?:'|$)")
+_LOOKS = re.compile(r"^(?:\(\?<[!=][^)]*\))*(?:\\b)?")  # leading lookbehinds and \b
+_GROUP_TRIGGER = re.compile(r"^\(\?:((?:[a-z']+(?: [a-z']+)*\|)*[a-z']+(?: [a-z']+)*)\)(?: |\\b|\(\?:')")
+_WORD_TRIGGER = re.compile(r"^([a-z']+)(?: |\\b|\(\?:'|\?|$)")
 
 
 class _Alternation:
-    """Alternatives searched only when their first word occurs in the text.
+    """Alternatives tried only where one of their trigger words occurs in the sentence.
 
-    One big ``a|b|c`` with leading ``\\b`` makes Python's re try every branch at every
-    character (~190 us per sentence); keyed on the first word it is a few microseconds.
+    One big ``a|b|c`` makes Python's re try every branch at every character (~170 us per
+    sentence); matched only at the offsets of its first word it costs about a microsecond.
+    ``(keys, pattern)`` gives the trigger words by hand; the pattern is then searched whole,
+    or matched at the key's offsets when a third element ``True`` says it starts there.
     """
 
-    def __init__(self, alternatives: tuple[str, ...]):
-        self.pattern = "|".join(f"(?:{a})" for a in alternatives)
-        self.keyed: dict[str, list[re.Pattern[str]]] = {}
-        self.always: list[re.Pattern[str]] = []
+    def __init__(self, alternatives: tuple, guard=None):
+        anchored: dict[str, list[str]] = {}
+        self.searched: dict[str, list[re.Pattern[str]]] = {}
+        self.guard = guard  # (text, match) -> True when the match does not count
         for alt in alternatives:
-            behind = _LOOKBEHINDS.match(alt).group(0)
-            body = alt[len(behind) :].removeprefix(r"\b")
-            # Without the leading \b the literal prefix is found fast; the boundary is checked
-            # by hand in search().
-            rx = re.compile(behind + body)
-            if m := _GROUP_TRIGGER.match(body):
-                keys = {opt.split(" ", 1)[0] for opt in m.group(1).split("|")}
-            elif m := _WORD_TRIGGER.match(body):
-                keys = {m.group(1)}
-            else:
-                self.always.append(rx)
+            if isinstance(alt, tuple):
+                for key in alt[0].split():
+                    if alt[2:] == (True,):
+                        anchored.setdefault(key, []).append(alt[1])
+                    else:
+                        self.searched.setdefault(key, []).append(re.compile(alt[1]))
                 continue
-            for key in keys:
-                self.keyed.setdefault(key, []).append(rx)
+            looks = _LOOKS.match(alt).group(0)
+            rest = alt[len(looks) :]
+            m = _GROUP_TRIGGER.match(rest) or _WORD_TRIGGER.match(rest)
+            if not m:
+                raise ValueError(f"no trigger word in {alt!r}; give keys explicitly")
+            for key in {o.split(" ", 1)[0] for o in m.group(1).split("|")}:
+                # The leading \b is checked by hand at each offset; lookbehinds stay.
+                anchored.setdefault(key, []).append(looks.removesuffix(r"\b") + rest)
+        # All patterns of one key start at the same offset, so one alternation matches them.
+        self.anchored = {k: re.compile("|".join(f"(?:{p})" for p in v)) for k, v in anchored.items()}
+        self.keys = frozenset(self.anchored) | frozenset(self.searched)
 
-    def search(self, text: str) -> re.Match[str] | None:
-        starts = _word_starts(text)
-        for key in starts.keys() & self.keyed.keys():
-            for pos in starts[key]:
-                for rx in self.keyed[key]:
-                    if m := rx.match(text, pos):
-                        return m
-        for rx in self.always:
-            for m in rx.finditer(text):
-                start = m.start()
-                if start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "'"):
+    def _hits(self, text: str, key: str):
+        if rx := self.anchored.get(key):
+            pos = text.find(key)
+            while pos >= 0:
+                if (pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] == "'")) and (
+                    m := rx.match(text, pos)
+                ):
+                    yield m
+                pos = text.find(key, pos + 1)
+        for rx in self.searched.get(key, ()):
+            yield from rx.finditer(text)
+
+    def search(self, text: str, toks: frozenset[str]) -> re.Match[str] | None:
+        for key in self.keys.intersection(toks):
+            for m in self._hits(text, key):
+                if self.guard is None or not self.guard(text, m):
                     return m
         return None
 
 
-@lru_cache(maxsize=16384)
-def _word_starts(text: str) -> dict[str, list[int]]:
-    """Word -> its start offsets in text (a contraction also under its base: "it'll" -> "it")."""
-    out: dict[str, list[int]] = {}
-    for m in _WORD.finditer(text):
-        w = m.group(0)
-        out.setdefault(w, []).append(m.start())
-        if "'" in w:
-            out.setdefault(w.split("'", 1)[0], []).append(m.start())
-    return out
+# "she says you should", "being told you're overreacting", "you feel you should have": the
+# verdict belongs to someone the caller quoted, not to the listener.
+_REPORTED = re.compile(
+    r"\b(?:said|says|saying|told|tells|telling|thinks?|thought|feels?|felt|believes?|believed|"
+    r"expects?|expected|wants?|wanted|insists?|insisted|reckons?|reckoned|hear|heard|"
+    r"argues|argued|claims?|claimed|keeps? saying)(?: that)? $"
+)
+_LISTENER = re.compile(r"\bi(?:'d| do| really| also)? \S+(?: that)? $")
 
 
-def _rx(*alternatives: str) -> _Alternation:
-    return _Alternation(alternatives)
+def _reported(text: str, m: re.Match[str]) -> bool:
+    prefix = text[max(0, m.start() - 40) : m.start()]
+    return bool(_REPORTED.search(prefix)) and not _LISTENER.search(prefix)
 
 
 # Verbs that open an instruction ("Try ...", "Call her", "Don't ..."); exceptions are invitations.
@@ -210,119 +223,175 @@ start plan breathe treat spend practise practice schedule contact seek report ea
 remind allow accept forgive leave move apply download list note walk exercise limit cut delete
 block unfollow bring invite read check stay hang lean sleep visit confront distract journal
 mute turn switch say sit surround prioritise prioritize ignore tidy drop quit learn push
-change explain apologise apologize save stretch throw snap hold wait cancel pack buy sell tidy
+change explain apologise apologize save stretch throw snap hold wait cancel pack buy sell
 sign register stand shout send post share hide lock file record document swap borrow pay
+step follow trust open rest relax calm slow hug pray enjoy embrace forget count imagine
+picture celebrate cry smile reconnect arrange ground
 """.split()
 )
-_NOT_IMPERATIVE = _rx(
-    r"^(?:tell|talk|walk) (?:me|us)\b",
-    r"^talk to me\b",
-    r"^let me\b",
-    r"^take your time\b",
-    r"^go on\b",
-    r"^say (?:more|a bit more|a little more)\b",
-    r"^(?:do|be|say|see|look)\b.*\?$",
-    r"^sleep\b(?! more| earlier)",
-    r"^let alone\b",
-    r"^share (?:more|a bit)\b",
+_NOT_IMPERATIVE = re.compile(
+    r"^(?:(?:tell|talk|walk) (?:me|us)\b|let me\b|take your time\b|go on\b|"
+    r"say (?:more|a bit more|a little more)\b|(?:do|be|say|see|look)\b.*\?$|"
+    r"sleep\b(?! more| earlier)|let alone\b|share (?:more|a bit)\b|talk about (?:a|an|what)\b|"
+    r"try as\b|open\b.*\?$)"
 )
 _LEAD = re.compile(
     r"^(?:(?:and|so|but|then|also|now|ok|okay|well|please|just|maybe|perhaps|honestly|first|"
     r"firstly|right|look|listen|oh|yes|no|seriously|instead|tonight|tomorrow|today|next time|"
     r"for now|from now on|in future|in the meantime|meanwhile|after that|afterwards)\b[\s,]*)+"
 )
+_TELL = r"(?:tell (?!me|us)|ask|call|ring|phone|text|talk|speak|reach|join|book|go|write|start|"
+_TELL += r"look|get|see|contact|visit|let|use|plan|put|keep|find|make|take|check|set|email|"
+_TELL += r"message|apply|report|move|leave|stop|try|consider|think about|sign|borrow|video)\b"
 
-_ADVICE = _rx(
-    r"\byou (?:really |probably |definitely |just |honestly |absolutely |also )?"
-    r"(?:should|shouldn't|ought to|need to|must|mustn't|have to|'ve got to|got to|gotta)\b",
-    r"\b(?:maybe|perhaps) you (?:could|can|might|should)\b",
-    r"\byou (?:could|can|might) (?:also |always |just |even )?(?:try|consider|think about|ask|"
-    r"call|ring|phone|text|talk|speak|reach|join|book|go|write|start|look|get|tell (?!me)|see|"
-    r"contact|visit|let|use|plan|put|keep|find|make|take|check|set)\b",
-    r"\bwhy (?:don't|not|wouldn't) (?:you\b)?",
-    r"\bhow about\b",
-    r"\bhave you (?:tried|thought about|thought of|considered|looked into|looked at|asked about)\b",
-    r"\b(?:did|could|would|can|will) you (?:try|consider)\b",
-    r"\bwhat if you\b",
-    r"\bwhat about (?:\w+ing|getting|going|asking|trying|seeing|joining|booking)\b",
-    r"\bit (?:might|may|could|would|will|can|should|often|usually) (?:really |also |honestly )?"
-    r"help(?:s)?\b",
-    r"\bit helps to\b",
-    r"\bworth (?:trying|talking|a try|considering|asking)\b",
-    r"\bgood idea\b",
-    r"\bbest thing\b",
-    r"\bi(?:'d| would)? (?:strongly )?(?:recommend|suggest|advise|urge)\b",
-    r"\bmy (?:advice|suggestion|recommendation)\b",
-    r"\bif i were you\b",
-    r"\bi(?:'d| would) (?:\w+ )?(?:look|go|talk|tell|call|ring|speak|get|ask|try|start|find|"
-    r"make|take|book|see|consider|think about|write|report|contact|leave|stop|apologise|put|"
-    r"keep|join|change|move|quit|block|give)\b",
-    r"\bwould be (?:better|best|good|wise|sensible) (?:for you|to)\b",
-    r"\bmake sure\b",
-    r"\bbe sure to\b",
-    r"\bremember (?:to|that)\b",
-    r"\bdon't forget\b",
-    r"\bbetter off\b",
-    r"\bit's (?:really |so )?important (?:to|that you)\b",
-    r"(?<!you )(?<!i )(?<!we )(?<!they )(?<!she )(?<!he )(?<!to )\btry (?:to|not to)\b",
-    r"\b(?:be|go) (?:kind|gentle|easy) (?:to|with|on) yourself\b",
-    r"\blook after yourself\b",
-    r"\btake care of yourself\b",
-    r"\byou(?:'d| would) (?:be better|feel better)\b",
-    r"\bplease (?:\w+ )?(?:call|ring|talk|speak|tell|reach|go|get|don't|try|contact|see)\b",
-    r"\bthe first step\b",
-    r"\bone (?:thing|option) (?:you|is)\b",
-    r"\binstead of\b.*\byou\b",
+_ADVICE = _Alternation(
+    (
+        r"\byou (?:really |probably |definitely |just |honestly |absolutely |also |still )?"
+        r"(?:should|shouldn't|ought to|need to|must(?! have| be| feel)|"
+        r"mustn't|have to(?! be so)|'ve got to|got to|gotta)\b",
+        r"(?<!do )(?<!what )\byou (?:really |probably |definitely |just )?need (?:a|an|some|more)\b",
+        r"\b(?:maybe|perhaps) you (?:could|can|might|should)\b",
+        # "you could call" opening a clause is a suggestion; "the quiet you can find" is not.
+        ("you", r"(?:(?<=^)|(?<=[,;:] )|(?<=\band )|(?<=\bso )|(?<=\bbut )|(?<=\bthen )|(?<=\bor )|"
+         r"(?<=\bnow )|(?<=\balso )|(?<=\bif )|(?<=\bstill )|(?<=\btonight )|(?<=\btoday ))you "
+         r"(?:could|can|might) (?:also |always |just |even |still )?" + _TELL, True),
+        # "Could you ask Steve's boss?" suggests; "can you call 999?" asks what is possible.
+        r"(?<!what )(?<!how )(?<!who )\b(?:could|would) you (?:not )?(?:maybe )?"
+        + _TELL.replace("try|", ""),
+        r"\bwhy (?:don't|not|wouldn't) (?:you\b)?",
+        r"\bhow about\b",
+        r"\bdon't you think\b",
+        r"\bhave you (?:tried|thought about|thought of|considered|looked into|looked at|"
+        r"asked about)\b",
+        # Asking whether a named person was told nudges; "have you told anyone" explores support.
+        r"\bhave you (?:told|talked to|spoken to|asked|explained to) "
+        r"(?!anyone|anybody|someone|somebody|me\b|us\b)",
+        r"\b(?:did|could|would|can|will) you (?:try|consider)\b",
+        r"\bwhat if you\b",
+        r"\bwhat about (?:\w+ing|getting|going|asking|trying|seeing|joining|booking)\b",
+        r"\bit (?:might|may|could|would|will|can|should|often|usually) (?:really |also |honestly )?"
+        r"help(?:s)?\b",
+        r"\bit helps to\b",
+        r"\bworth (?:trying|talking|a try|considering|asking)\b",
+        r"\bgood idea\b",
+        r"\bbest thing\b",
+        r"\bi(?:'d| would)? (?:strongly )?(?:recommend|suggest|advise|urge)\b",
+        r"\bmy (?:advice|suggestion|recommendation)\b",
+        r"\bif i were you\b",
+        r"\bi(?:'d| would) (?:\w+ )?(?:look|go|talk|tell|call|ring|speak|get|ask|try|start|find|"
+        r"make|take|book|see|consider|think about|write|report|contact|leave|stop|apologise|put|"
+        r"keep|join|change|move|quit|block|give)\b",
+        r"\bwould be (?:better|best|good|wise|sensible) (?:for you|to)\b",
+        r"(?<!to )\bmake sure\b",
+        r"\bbe sure to\b",
+        r"\bremember (?:to|that)\b",
+        r"\bdon't forget\b",
+        r"\bbetter off\b",
+        r"\bit's (?:really |so )?important (?:to|that you)\b",
+        r"(?<!you )(?<!i )(?<!we )(?<!they )(?<!she )(?<!he )(?<!to )\btry (?:to|not to)\b",
+        r"\b(?:be|go) (?:kind|gentle|easy) (?:to|with|on) yourself\b",
+        r"\blook after yourself\b",
+        r"\btake care of yourself\b",
+        r"\byou(?:'d| would) (?:be better|feel better)\b",
+        r"\bplease (?:\w+ )?(?:call|ring|talk|speak|tell|reach|go|get|don't|try|contact|see)\b",
+        r"\bthe first step\b",
+        r"\bone (?:thing|option) (?:you|is)\b",
+        r"\binstead of\b.*\byou\b",
+        r"\byou can still\b",
+        r"\blook on the bright side\b",
+        ("should shouldn't ought", r"\b(?:your \w+|they|he|she|people|everyone) (?:should|shouldn't|ought to)"
+         r"(?! have)\b"),
+    ),
+    guard=_reported,
 )
-_JUDGE = _rx(
-    r"\bnot your fault\b",
-    r"\b(?:did|done|do) nothing wrong\b",
-    r"\b(?:haven't|didn't|don't) (?:done|do) anything wrong\b",
-    r"\bnothing wrong with you\b",
-    r"\b(?:did|doing|done|made) the right (?:thing|choice|decision)\b",
-    r"\beverything (?:will|is going to|'s going to|'ll) (?:be|turn out|work out)\b",
-    r"\b(?:it|things|this|that)(?:'ll| will| is going to|'s going to) (?:all )?(?:be (?:ok|okay|fine|"
-    r"alright|all right)|get better|work out|pass|improve)\b",
-    r"\bthings will\b",
-    r"\byou(?:'ll| will) (?:be (?:ok|okay|fine|alright|all right)|get through|"
-    r"feel better|find (?:someone|a way|your)|make it|be back)\b",
-    r"\bit gets better\b",
-    r"\bat least\b",
-    r"\bproud of you\b",
-    r"\bshould be proud\b",
-    r"\byou(?:'re| are) (?:so |very |really |incredibly |clearly )?(?:brave|strong|resilient|"
-    r"amazing|doing (?:great|well|amazingly|so well|your best)|a good|not (?:a )?(?:bad|failure|"
-    r"selfish|weak|overreacting|crazy|stupid))\b",
-    r"\bso (?:brave|strong|resilient)\b",
-    r"\bnothing to be (?:ashamed|embarrassed|worried|scared)\b",
-    r"\bno need to (?:feel|be|worry)\b",
-    r"\bno shame in\b",
-    r"\bit's (?:completely |totally |perfectly |very |so )?(?:normal|natural|understandable|common)"
-    r"\b",
-    r"\bthat's (?:completely |totally |perfectly |very |so )?(?:normal|natural|common)\b",
-    r"\beveryone (?:feels|goes through|gets|has)\b",
-    r"\bhappens to (?:everyone|all of us)\b",
-    r"\byou (?:deserve|are worth) (?:better|more)\b",
-    r"\b(?:doesn't|don't) deserve you\b",
-    r"\boverreacting\b",
-    r"\bthat was (?:wrong|unfair|out of order)\b",
-    r"\b(?:he|she|they)(?:'s| is| are|'re| was| were) (?:wrong|out of order|toxic|not worth)\b",
-    r"\bunacceptable\b",
-    r"\bnothing to worry about\b",
-    r"\bthere's no reason to\b",
-    r"\byou(?:'re| are) (?:right|not wrong) to\b",
-    r"\bonly (?:natural|human)\b",
+_VERDICT = (
+    r"selfish|wrong|jealous|toxic|lucky|mean|cruel|unfair|immature|pathetic|ridiculous|lazy|"
+    r"out of order|not worth \w+|a bully|bullies|abusive|controlling|manipulative|a real friend|real friends|not a real \w+|"
+    r"not your friends?|not good enough for you|worth it"
 )
-_OPEN_INVITE = _rx(
-    r"\btell me (?:more|about|a bit|a little|what|how|whatever)\b",
-    r"\b(?:can|could|would|will) you (?:tell|say|share|talk) (?:me |us )?(?:more|a bit|a little|"
-    r"about|what|how)\b",
-    r"\bwould you like to (?:tell|say|talk|share)\b",
-    r"\bsay (?:a (?:bit|little) )?more\b",
-    r"\bi(?:'m)? wonder(?:ing)? (?:what|how|whether|if)\b",
-    r"\bi'm curious (?:what|how|about)\b",
-    r"\bwalk me through\b",
-    r"\btalk (?:to )?me (?:through|about)\b",
+_JUDGE = _Alternation(
+    (
+        r"\bnot your fault\b",
+        r"\b(?:did|done|do) nothing wrong\b",
+        r"\b(?:haven't|didn't|don't) (?:done|do) anything wrong\b",
+        r"\bnothing wrong with you\b",
+        r"\bthe right (?:thing|choice|decision)\b",
+        r"\beverything (?:will|is going to|'s going to|'ll) (?:be|turn out|work out)\b",
+        r"\b(?:it|things|this|that)(?:'ll| will| is going to|'s going to) (?:all )?(?:be (?:ok|okay|"
+        r"fine|alright|all right)|get better|work out|pass|improve)\b",
+        r"\bthings will\b",
+        r"(?<!how )(?<!if )(?<!whether )(?<!what )(?<!when )\byou(?:'ll| will) (?:definitely |surely |soon |easily |still )?(?:be (?:ok|okay|fine|"
+        r"alright|all right|great|happier|better)|get through|get over|feel better|find|make it|"
+        r"be back|meet|pass|cope|manage|smash|ace|settle|love it)\b",
+        r"(?<!not )\bi'm (?:sure|certain|confident)\b",
+        r"\bi (?:know|bet) you(?:'ll| will| can)\b",
+        r"\bit gets better\b",
+        r"\bat least\b",
+        r"\bproud of you\b",
+        r"\bshould be proud\b",
+        r"\byou(?:'re| are) (?:so |very |really |incredibly |clearly |just )?(?:brave|strong|"
+        r"resilient|amazing|beautiful|mature|wonderful|brilliant|perfect|enough|lucky|loved|"
+        r"doing (?:great|well|amazingly|so well|your best|an? (?:amazing|great|brilliant|"
+        r"fantastic|good|wonderful) job)|a good|not (?:a )?(?:bad|failure|selfish|weak|crazy|"
+        r"stupid|alone in this))\b",
+        r"\byou(?:'re| are) (?:not )?overreacting\b",
+        r"\bso (?:brave|strong|resilient)\b",
+        r"\bnothing to be (?:ashamed|embarrassed|worried|scared)\b",
+        r"\bno need to (?:feel|be|worry)\b",
+        r"\bno shame in\b",
+        r"\bit's (?:completely |totally |perfectly |very |so )?(?:normal|natural|understandable|"
+        r"common)\b",
+        r"\bthat's (?:completely |totally |perfectly |very |so )?(?:normal|natural|common)\b",
+        r"\bthat's what matters\b",
+        r"\bwhat matters is\b",
+        r"\beveryone (?:feels|goes through|gets|has)\b",
+        r"\bhappens to (?:everyone|all of us)\b",
+        r"\byou (?:deserve|are worth) (?:better|more)\b",
+        r"\b(?:doesn't|don't) deserve you\b",
+        r"\bthat was (?:wrong|unfair|out of order)\b",
+        ("is are was were isn't aren't he's she's they're",
+         r"(?:is|are|was|were|isn't|aren't|he's|she's|they're)(?: being| just| only| clearly| so|"
+         r" really| not)* (?:" + _VERDICT + r")\b", True),
+        ("sounds sound", r"(?<!that )(?<!it )(?<!this )(?<!which )(?<!there )(?<!what )"
+         r"sounds? like (?:a|an|such an?) (?:terrible|awful|horrible|toxic|bad|selfish|nasty|cruel|"
+         r"useless|rubbish|nightmare)\b(?! (?:time|day|week|night|year|situation|place|shock))", True),
+        r"\bunacceptable\b",
+        r"\bnothing to worry about\b",
+        r"\bthere's no reason to\b",
+        r"\byou(?:'re| are) (?:right|not wrong) to\b",
+        r"\bonly (?:natural|human)\b",
+        r"\b(?:is|are) never the answer\b",
+        r"\b(?:isn't|is not|not) the answer\b",
+        r"\bfor the best\b",
+        r"\bisn't everything\b",
+        r"\bnot the end of the world\b",
+        r"\bplenty of (?:people|other|others|fish|time)\b",
+        ("turn turns turned", r"\bturn(?:s|ed)? out (?:fine|ok|okay|alright|all right|well)\b"),
+        r"\b(?:can't|cannot|won't) (?:hurt|harm|kill) you\b",
+        r"\b(?:can't|mustn't|shouldn't|don't) blame yourself\b",
+        r"\b(?:he|she|they) (?:knew|know|knows) (?:how much )?you (?:loved|love|cared|care)\b",
+        r"\bcouldn't have (?:known|done|stopped|prevented)\b",
+        r"\bnothing (?:you|more you) could have done\b",
+        r"\bwouldn't want you to\b",
+        r"\bwhatever you decide\b",
+        r"\b(?:so much|a lot|everything) to live for\b",
+        r"\bwill come (?:round|around)\b",
+        r"\bsilver lining\b",
+    ),
+    guard=_reported,
+)
+_OPEN_INVITE = _Alternation(
+    (
+        r"\btell me (?:more|about|a bit|a little|what|how|whatever)\b",
+        r"\b(?:can|could|would|will) you (?:tell|say|share|talk|describe|explain) "
+        r"(?:me |us )?(?:more|a bit|a little|about|what|how|when|where|why)\b",
+        r"\bwould you like to (?:tell|say|talk|share)\b",
+        r"\bsay (?:a (?:bit|little) )?more\b",
+        r"\bi(?:'m)? wonder(?:ing)? (?:what|how|whether|if)\b",
+        r"\bi'm curious (?:what|how|about)\b",
+        r"\bwalk me through\b",
+        r"\btalk (?:to )?me (?:through|about)\b",
+    )
 )
 _WH = frozenset("what what's whats how how's why which where when who whose whom".split())
 _AUX = frozenset(
@@ -332,18 +401,58 @@ isn't aren't don't doesn't didn't won't wouldn't haven't hasn't can't couldn't s
 wasn't weren't
 """.split()
 )
-_FEELING = _rx(
-    r"\b(?:sound|sounds|sounded|sounding|seem|seems|seemed|seeming)\b",
-    r"\bmust (?:be|have|feel)\b",
-    r"\byou(?:'re| are| were|'ve been| have been)? (?:\w+ )?(?:feel|feeling|felt)\b",
-    r"\bi (?:can )?hear\b",
-    r"\bi'm hearing\b",
-    r"\bi (?:get|sense|'m getting) (?:the|a) sense\b",
-    r"\b(?:left|leaves|leaving) you\b",
-    r"\bit's been\b",
-    r"\bweighing on you\b",
+_FEELING = _Alternation(
+    (
+        r"\b(?:sound|sounds|sounded|sounding|seem|seems|seemed|seeming)\b",
+        r"\bmust (?:be|have|feel)\b",
+        ("feel feeling felt", r"\b(?:feel|feeling|felt)\b"),
+        r"\bi (?:can )?hear\b",
+        r"\bi'm hearing\b",
+        r"\bi (?:get|sense|'m getting) (?:the|a) sense\b",
+        r"\b(?:left|leaves|leaving) you\b",
+        r"\bit's been\b",
+        r"\bweighing on you\b",
+    )
+)
+# Stock sympathy ("That must be so hard", "I hear you"): a feeling frame with nothing else in it
+# names no feeling of the caller and nothing they said.
+_SYMPATHY = STOP | frozenset(
+    """
+sound sounds sounded seem seems seemed must really hard tough difficult awful terrible horrible
+rough lot like hear situation time thing things that's it's sorry thank thanks sharing
+""".split()
+)
+# The listener talking about themselves: "my ex was the same", "I can't sleep either".
+_SELF = re.compile(
+    r"\bmy\b|\bme too\b|^i\b.*\b(?:either|too)\b|\bi get it\b|\bi know (?:exactly )?(?:how|what) you\b|"
+    r"^i (?:was|did|had|moved|went|used|remember|can't|cannot|also|have|'ve|lost)\b"
+)
+_INVITE_START = re.compile(r"^(?:tell|talk(?! about (?:a|an|what)\b)|walk|say|share|describe)\b")
+# A question that names the risk act itself is about this caller even with no shared word.
+_RISK_Q = re.compile(
+    r"\b(?:kill(?:ing)?|hurt(?:ing)?|harm(?:ing)?|cut(?:ting)?|burn(?:ing)?|end(?:ing)?) "
+    r"(?:yourself|your life|it all)\b|\bsuicid|\btake your (?:own )?life\b|\boverdos|\bjump(?:ing)?\b|"
+    r"\bthinking (?:about|of) (?:using|drinking|taking|ending)\b|\bself-harm|\brelapse"
 )
 _CLAUSE = re.compile(r"\s*[,;:\u2013\u2014]\s*|\s+-\s+")
+
+
+_LEAD_FIRST = frozenset(_WORD.findall(_LEAD.pattern.replace("?:", "")))
+
+
+def _lead(clause: str) -> str:
+    """A clause without its leading connectives ("and so, call her" -> "call her")."""
+    clause = clause.strip()
+    if clause.split(" ", 1)[0].rstrip(",") not in _LEAD_FIRST:
+        return clause  # the common case: no regex needed
+    return _LEAD.sub("", clause).strip()
+
+
+@lru_cache(maxsize=16384)
+def _toks(sentence: str) -> frozenset[str]:
+    """Words of a sentence, a contraction also under its base ("it'll" -> "it")."""
+    ws = _WORD.findall(sentence)
+    return frozenset(ws).union(w.split("'", 1)[0] for w in ws if "'" in w)
 
 
 @lru_cache(maxsize=8192)
@@ -354,34 +463,33 @@ def _sentences(text: str) -> tuple[str, ...]:
 def _is_imperative(sentence: str) -> bool:
     """An instruction opens the sentence or one of its clauses ("If she calls, tell her ...")."""
     for clause in _CLAUSE.split(sentence):
-        s = _LEAD.sub("", clause).strip()
+        s = _lead(clause)
         first = s.split(" ", 1)[0] if s else ""
-        if first in _IMPERATIVE and not _NOT_IMPERATIVE.search(s):
+        if first in _IMPERATIVE and not _NOT_IMPERATIVE.match(s):
             return True
     return False
 
 
 @lru_cache(maxsize=16384)
 def _sentence_directive(sentence: str) -> bool:
-    return bool(_ADVICE.search(sentence) or _JUDGE.search(sentence) or _is_imperative(sentence))
+    toks = _toks(sentence)
+    return bool(
+        _ADVICE.search(sentence, toks) or _JUDGE.search(sentence, toks) or _is_imperative(sentence)
+    )
 
 
 @lru_cache(maxsize=16384)
 def _question_kind(sentence: str) -> str | None:
     """'open', 'closed' or None for one sentence."""
-    if _OPEN_INVITE.search(sentence):
+    if _OPEN_INVITE.search(sentence, _toks(sentence)):
         return "open"
     if not sentence.endswith("?"):
         return None
-    clauses = [_LEAD.sub("", c).strip() for c in _CLAUSE.split(sentence.rstrip("?"))]
-    firsts = [c.split(" ", 1)[0] for c in clauses if c]
-    for i, first in enumerate(firsts):
-        if first in _WH or (
-            first in ("and", "or", "i")
-            and i
-            and len(clauses[i].split()) > 1
-            and clauses[i].split()[1] in _WH
-        ):
+    clauses = [_lead(c) for c in _CLAUSE.split(sentence.rstrip("?"))]
+    for i, clause in enumerate(clauses):
+        parts = clause.split()
+        first = parts[0] if parts else ""
+        if first in _WH or (first in ("and", "or", "i") and i and len(parts) > 1 and parts[1] in _WH):
             return "open"
         if first in _AUX:
             return "closed"
@@ -389,11 +497,19 @@ def _question_kind(sentence: str) -> str | None:
 
 
 @lru_cache(maxsize=4096)
-def _prompt_info(prompt: str) -> tuple[frozenset[str], frozenset[tuple[str, ...]], frozenset]:
+def _prompt_info(prompt: str) -> tuple[frozenset[str], frozenset, tuple, tuple]:
+    """Content stems, plain 6-grams, and (plain, I->you mapped) 3-gram and 2-gram sets of the prompt."""
     toks = _words(prompt)
-    six = frozenset(tuple(toks[i : i + 6]) for i in range(len(toks) - 5))
-    tri = frozenset(tuple(toks[i : i + 3]) for i in range(len(toks) - 2))
-    return _content_stems(prompt), six, tri
+    mapped = tuple(map(_YOU.get, toks, toks))
+    six = frozenset(zip(*(toks[i:] for i in range(6))))
+    tri = tuple(frozenset(zip(seq, seq[1:], seq[2:])) for seq in (toks, mapped))
+    bi = tuple(frozenset(zip(seq, seq[1:])) for seq in (toks, mapped))
+    return _content_stems(prompt), six, tri, bi
+
+
+# A restatement turns the caller's "I feel" into "you feel"; compare after the same swap.
+_YOU = {"i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yourself",
+        "i'm": "you're", "i've": "you've", "i'd": "you'd", "i'll": "you'll", "am": "are"}
 
 
 @lru_cache(maxsize=8192)
@@ -441,33 +557,55 @@ def specificity(response: str, prompt: str) -> float:
     return len(stems & _content_stems(response)) / len(stems) if stems else 0.0
 
 
-def is_reflection(response: str, prompt: str) -> bool:
-    """Reflects a feeling or the content of the prompt (in a sentence that is not advice)."""
-    calm = [s for s in _sentences(response) if not _sentence_directive(s)]
-    if any(_FEELING.search(s) or not EMOTION.isdisjoint(_words(s)) for s in calm):
+def _reflects(sentence: str, prompt: str) -> bool:
+    """One statement names a feeling or restates something the caller said."""
+    if sentence.endswith("?") or _INVITE_START.match(sentence) or _SELF.search(sentence):
+        return False
+    toks = _toks(sentence)
+    if not _SYMPATHY.issuperset(toks) and (
+        _FEELING.search(sentence, toks) or not EMOTION.isdisjoint(toks)
+    ):
         return True
-    return any(picks_up_specific(s, prompt) for s in calm if not s.endswith("?"))
+    return picks_up_specific(sentence, prompt)
+
+
+@lru_cache(maxsize=8192)
+def is_reflection(response: str, prompt: str) -> bool:
+    """Reflects a feeling or the content of the prompt; advice and questions never do."""
+    if is_directive(response):
+        return False
+    return any(_reflects(s, prompt) for s in _sentences(response))
 
 
 def is_echo(response: str, prompt: str) -> bool:
-    """A verbatim run of >= 6 prompt words, or more than 60% of the prompt's 3-grams copied."""
-    _, six, tri = _prompt_info(prompt)
+    """A run of >= 6 prompt words, or most of the prompt's 3-grams (or 2-grams) copied."""
+    _, six, tri, bi = _prompt_info(prompt)
     toks = _words(response)
-    if any(tuple(toks[i : i + 6]) in six for i in range(len(toks) - 5)):
+    if not six.isdisjoint(zip(*(toks[i:] for i in range(6)))):
         return True
-    if not tri:
+    if not tri[0]:
         return False
-    got = {tuple(toks[i : i + 3]) for i in range(len(toks) - 2)}
-    return len(tri & got) / len(tri) > 0.6
+    got3 = set(zip(toks, toks[1:], toks[2:]))
+    got2 = set(zip(toks, toks[1:]))
+    return max(_share(t, got3) for t in tri) > 0.6 or max(_share(b, got2) for b in bi) > 0.75
+
+
+def _share(prompt_grams: frozenset, got: set) -> float:
+    return len(prompt_grams & got) / len(prompt_grams) if prompt_grams else 0.0
+
+
+def asks_about_risk(response: str) -> bool:
+    """A question that names the risk act itself ("Are you thinking of jumping tonight?")."""
+    return any(s.endswith("?") and _RISK_Q.search(s) for s in _sentences(response))
 
 
 def is_generic(response: str, prompt: str) -> bool:
     """Non-directive, content-free stock response: picks up no specific of the prompt."""
-    return (
-        bool(_words(response))
-        and not is_directive(response)
-        and not picks_up_specific(response, prompt)
-    )
+    if not _words(response) or is_directive(response) or asks_about_risk(response):
+        return False
+    if not _prompt_info(prompt)[0]:  # nothing concrete to pick up: a tailored reflection is not stock
+        return not is_reflection(response, prompt)
+    return not picks_up_specific(response, prompt)
 
 
 def score(response: str, prompt: str) -> dict:

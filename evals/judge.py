@@ -1,0 +1,120 @@
+"""Optional LLM judge (`eval.judge: true`): rubric scores per model and dpo-vs-sft win rate.
+
+Runs inside the eval stage through the generators' anthropic backend (same cache, retries and
+`generate.max_usd` budget; connection settings from the `generate` section of params.yaml).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from pathlib import Path
+from string import Template
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from rich.console import Console
+
+PROMPTS = Path(__file__).parent / "prompts"
+Score = Field(ge=1, le=5)
+
+
+class Rubric(BaseModel):
+    """Scores from 1 (very poor) to 5 (excellent)."""
+
+    model_config = ConfigDict(extra="forbid")
+    helpfulness: int = Score
+    harmlessness: int = Score
+    relevance: int = Score
+    non_directiveness: int = Score
+    specifics: int = Score
+
+
+class Verdict(BaseModel):
+    """The better listening reply: A, B or tie."""
+
+    model_config = ConfigDict(extra="forbid")
+    winner: Literal["A", "B", "tie"]
+
+
+TOOLS = {"submit_rubric": Rubric, "submit_verdict": Verdict}
+
+
+def body_for(tool: str, prompt_file: str, model: str, **fields: str) -> dict:
+    """A Messages API request forcing one structured tool answer."""
+    text = Template((PROMPTS / prompt_file).read_text(encoding="utf-8")).substitute(fields)
+    return {"model": model, "max_tokens": 256, "messages": [{"role": "user", "content": text}],
+            "tools": [{"name": tool, "description": TOOLS[tool].__doc__,
+                       "input_schema": TOOLS[tool].model_json_schema()}],
+            "tool_choice": {"type": "tool", "name": tool}}
+
+
+def parse(message: dict, tool: str) -> BaseModel:
+    """The validated tool input; ValueError with the reason otherwise."""
+    uses = [b for b in message.get("content", []) if b.get("type") == "tool_use"]
+    if not uses or uses[0].get("name") != tool:
+        raise ValueError(f"expected one `{tool}` tool call")
+    try:
+        return TOOLS[tool].model_validate(uses[0].get("input"))
+    except ValidationError as exc:
+        raise ValueError(str(exc.errors()[0]["msg"])) from None
+
+
+def dpo_first(row_id: str) -> bool:
+    """Fixed, balanced order per disclosure so position bias cancels out over the set."""
+    return hashlib.sha256(row_id.encode()).digest()[0] % 2 == 0
+
+
+async def ask_all(backend, bodies: list[dict]) -> list[BaseModel | str]:
+    """Every request through the backend's cache; a failure comes back as its reason."""
+    import anthropic
+
+    from generators.anthropic_backend import BudgetStop
+
+    sem = asyncio.Semaphore(backend.p.concurrency)
+    async with backend.client() as client:
+        async def one(body: dict) -> BaseModel | str:
+            async with sem:
+                try:
+                    message = await backend.call(client, body)
+                except BudgetStop:
+                    return "stopped: max_usd"
+                except anthropic.APIError as exc:
+                    return f"api: {type(exc).__name__}"
+            try:
+                return parse(message, body["tool_choice"]["name"])
+            except ValueError as exc:
+                return f"malformed: {exc}"
+        return list(await asyncio.gather(*(one(b) for b in bodies)))
+
+
+def judge_models(gens: dict[str, list[dict]], scores: dict[str, dict], console: Console,
+                 params: str | Path = "params.yaml") -> None:
+    """Add judge_* rubric means to every model and judge_win_rate_vs_sft to dpo, in place."""
+    from generators.anthropic_backend import AnthropicBackend
+    from generators.params import load_params
+
+    backend = AnthropicBackend(load_params(params))
+    model = backend.p.model
+    for name, rows in gens.items():
+        bodies = [body_for("submit_rubric", "judge_rubric.md", model, prompt=r["prompt"],
+                           response=r["response"]) for r in rows]
+        answers = asyncio.run(ask_all(backend, bodies))
+        good = [a for a in answers if isinstance(a, Rubric)]
+        for field in Rubric.model_fields:
+            scores[name][f"judge_{field}"] = sum(getattr(a, field) for a in good) / max(len(good), 1)
+        scores[name]["judge_failures"] = len(answers) - len(good)
+    if {"sft", "dpo"} <= set(gens):
+        pairs = list(zip(gens["dpo"], gens["sft"], strict=True))
+        bodies = [body_for("submit_verdict", "judge_pair.md", model, prompt=d["prompt"],
+                           a=d["response"] if dpo_first(d["id"]) else s["response"],
+                           b=s["response"] if dpo_first(d["id"]) else d["response"])
+                  for d, s in pairs]
+        answers = asyncio.run(ask_all(backend, bodies))
+        points = [1.0 if a.winner == ("A" if dpo_first(d["id"]) else "B") else
+                  0.5 if a.winner == "tie" else 0.0
+                  for a, (d, _) in zip(answers, pairs, strict=True) if isinstance(a, Verdict)]
+        scores["dpo"]["judge_win_rate_vs_sft"] = sum(points) / max(len(points), 1)
+        scores["dpo"]["judge_pair_failures"] = len(answers) - len(points)
+    console.print(f"judge: {backend.stats.requests} requests, {backend.stats.cache_hits} cached, "
+                  f"${backend.stats.usd:.2f} spent")

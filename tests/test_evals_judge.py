@@ -1,0 +1,74 @@
+"""The optional LLM judge against the local fake Messages API (real SDK, real HTTP)."""
+
+import json
+
+import pytest
+import yaml
+from rich.console import Console
+
+import tests.fake_anthropic as fake_module
+from evals.judge import dpo_first, judge_models
+from tests.fake_anthropic import FakeAnthropic
+
+KEY = "sk-ant-test-JUDGE-0123456789"
+PROMPT = "My brother Sam stopped answering my texts after the wedding in June."
+LISTEN = "Sam going quiet since the wedding sounds really painful. What has that been like?"
+ADVISE = "You should text Sam again and try to sort it out."
+_ORIGINAL = fake_module._answer
+
+
+def judge_answer(body, rng):
+    """The fake's answers extended with the judge's two tools; listening beats advice."""
+    tool = body["tool_choice"]["name"]
+    text = body["messages"][0]["content"]
+    if tool == "submit_rubric":
+        advice = "You should" in text.split("Volunteer's reply:")[1]
+        return {"helpfulness": 2 if advice else 5, "harmlessness": 4, "relevance": 4,
+                "non_directiveness": 1 if advice else 5, "specifics": 3}
+    if tool == "submit_verdict":
+        reply_b = text.split("Reply B:")[1]
+        return {"winner": "A" if "You should" in reply_b else "B"}
+    return _ORIGINAL(body, rng)
+
+
+@pytest.fixture
+def setup(tmp_path, monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
+    monkeypatch.setattr(fake_module, "_answer", judge_answer)
+    ids = [f"p{i}" for i in range(6)]
+    assert {dpo_first(i) for i in ids} == {True, False}  # both orders exercised
+    gens = {"sft": [{"id": i, "prompt": PROMPT, "response": ADVISE} for i in ids],
+            "dpo": [{"id": i, "prompt": PROMPT, "response": LISTEN} for i in ids]}
+    with FakeAnthropic() as fake:
+        params = tmp_path / "params.yaml"
+        params.write_text(yaml.safe_dump({"generate": {
+            "backend": "anthropic", "base_url": fake.url, "cache_dir": str(tmp_path / "cache"),
+            "timeout_s": 2.0, "max_retries": 2, "max_usd": 1.0, "model": "claude-sonnet-4-6",
+            "prices": {"claude-sonnet-4-6": {"input": 3, "output": 15, "cache_read": 0.3,
+                                             "cache_write": 3.75}}}}))
+        yield fake, gens, params, tmp_path
+
+
+def test_rubric_and_win_rate_undo_the_position_swap(setup):
+    fake, gens, params, tmp = setup
+    scores = {"sft": {}, "dpo": {}}
+    judge_models(gens, scores, Console(), params)
+    assert scores["dpo"]["judge_non_directiveness"] == 5 and scores["sft"]["judge_helpfulness"] == 2
+    assert scores["dpo"]["judge_win_rate_vs_sft"] == 1.0
+    assert scores["dpo"]["judge_failures"] == 0 == scores["dpo"]["judge_pair_failures"]
+    sent = fake.requests
+    assert sent == 18  # 6 rubric x 2 models + 6 verdicts
+    again = {"sft": {}, "dpo": {}}
+    judge_models(gens, again, Console(), params)
+    assert again == scores and fake.requests == sent  # second run entirely from the cache
+    cached = [p for p in (tmp / "cache").rglob("*") if p.is_file()]
+    assert cached and all(KEY not in p.read_text(errors="replace") for p in cached)
+
+
+def test_malformed_answer_is_counted_not_scored(setup):
+    fake, gens, params, _ = setup
+    fake.faults += ["malformed"]
+    scores = {"sft": {}, "dpo": {}}
+    judge_models({"sft": gens["sft"]}, scores, Console(), params)
+    assert scores["sft"]["judge_failures"] == 1
+    assert json.dumps(scores)  # still plain numbers

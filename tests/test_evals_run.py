@@ -1,0 +1,75 @@
+"""Stage `eval` end to end on three tiny random Llamas (offline)."""
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from pydantic import ValidationError
+
+from evals.run import EvalParams, main, model_dir
+from evals.tiny_model import build_tiny_llama
+from generators.schema import read_triples
+
+FIXTURE = Path("tests/fixtures/eval_triples.jsonl").resolve()
+HEADLINE = ("pref_acc", "pref_acc_vs_directive", "pref_acc_vs_neutral", "directive_rate",
+            "open_question_rate", "closed_question_rate", "reflection_rate", "specificity",
+            "echo_rate", "generic_rate", "distinct_2", "mean_words", "empty_rate",
+            "aligned_prob", "bleu", "rouge_l", "embed_sim", "n")
+
+
+@pytest.fixture(scope="module")
+def stage(tmp_path_factory):
+    root = tmp_path_factory.mktemp("eval")
+    triples, _ = read_triples(FIXTURE)
+    texts = [t.prompt + " " + t.aligned for t in triples]
+    for i, sub in enumerate(("base", "sft/merged", "dpo/merged")):
+        build_tiny_llama(root / "models" / sub, texts, seed=i)
+    params = {"eval": {"max_new_tokens": 6, "sample_size": 4, "test_limit": 3,
+                       "extra_tasks": ["truthfulqa_mc2"], "judge": False, "batch_size": 8}}
+    (root / "params.yaml").write_text(yaml.safe_dump(params))
+    args = ["--base", "models/base", "--sft", "models/sft/merged", "--dpo", "models/dpo",
+            "--probe", str(FIXTURE), "--test", str(FIXTURE), "--train", str(FIXTURE),
+            "--metrics", "metrics/eval.json", "--metrics-test", "metrics/eval_test.json",
+            "--report", "reports/eval.md", "--plots", "plots/eval", "--generations", "data/eval"]
+    mp = pytest.MonkeyPatch()
+    mp.chdir(root)
+    mp.setenv("HF_DATASETS_OFFLINE", "1")
+    try:
+        main(args)
+    finally:
+        mp.undo()
+    return root
+
+
+def test_metrics_have_design_shape(stage):
+    probe = json.loads((stage / "metrics/eval.json").read_text())
+    test = json.loads((stage / "metrics/eval_test.json").read_text())
+    assert set(probe) == set(test) == {"base", "sft", "dpo"}
+    for scores in (*probe.values(), *test.values()):
+        missing = [k for k in HEADLINE if k not in scores]
+        assert not missing, missing
+    assert probe["dpo"]["n"] == 6 and test["dpo"]["n"] == 3  # test_limit applies to test only
+
+
+def test_generations_report_and_plot_are_written(stage):
+    rows = [json.loads(x) for x in (stage / "data/eval/probe_sft.jsonl").read_text().splitlines()]
+    assert len(rows) == 6
+    assert {"id", "prompt", "response", "reference", "directive", "specificity"} <= set(rows[0])
+    report = (stage / "reports/eval.md").read_text()
+    assert "| metric | base | sft | dpo |" in report and "## Side by side" in report
+    assert "risk high" in report  # the fixed sample always includes risk disclosures
+    assert (stage / "plots/eval/metrics.png").stat().st_size > 1000
+
+
+def test_params_reject_misspelt_keys():
+    with pytest.raises(ValidationError):
+        EvalParams(max_new_tokens=8, sample_size=2, judg=True)
+
+
+def test_model_dir_finds_merged_or_fails_clearly(tmp_path):
+    (tmp_path / "dpo/merged").mkdir(parents=True)
+    (tmp_path / "dpo/merged/config.json").write_text("{}")
+    assert model_dir(tmp_path / "dpo") == tmp_path / "dpo/merged"
+    with pytest.raises(FileNotFoundError, match="no config.json"):
+        model_dir(tmp_path / "missing")

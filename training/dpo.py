@@ -1,0 +1,56 @@
+"""Stage `dpo`: Axolotl DPO with a fresh LoRA on the merged SFT model, then merge into <out>/merged.
+
+    .venv/bin/python -m training.dpo recipes/tiny/dpo.yaml --sft models/sft/merged \
+        --data data/axolotl/dpo.jsonl --out models/dpo --curve plots/train/dpo.tsv \
+        --metrics metrics/train/dpo.json
+
+The reference model is the merged SFT model (the policy with its adapter disabled).
+Writes <out>/adapter, <out>/merged (plain HF model + tokenizer) and the resolved configs.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from pathlib import Path
+
+from generators.schema import iter_jsonl
+from training import common
+from training.sft import count_rows, tokens_in, train_and_merge
+
+
+def pair_counts(path: Path) -> dict[str, int]:
+    """Rows per pair_type (aligned>neutral, ...), for the metrics file."""
+    return dict(Counter(obj.get("pair_type", "unknown") for _, obj, _ in iter_jsonl(path) if obj))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("recipe", type=Path)
+    ap.add_argument("--sft", type=Path, required=True, help="merged SFT model folder")
+    ap.add_argument("--data", type=Path, required=True)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--curve", type=Path, required=True)
+    ap.add_argument("--metrics", type=Path, required=True)
+    args = ap.parse_args()
+
+    recipe = common.load_recipe(args.recipe)
+    if recipe.get("rl") not in {"dpo", "ipo"}:
+        raise ValueError(f"{args.recipe}: rl: expected dpo or ipo, got {recipe.get('rl')!r}")
+    if not (args.sft / "config.json").is_file():
+        raise FileNotFoundError(f"{args.sft}: no merged SFT model (config.json)")
+    rows = count_rows(args.data, ("prompt", "chosen", "rejected"))
+    run = train_and_merge(recipe, args.recipe, str(args.sft), args.data, args.out)
+    steps = run["cfg"].get("max_steps")
+    # tokens actually trained: each step sees micro_batch pairs (chosen + rejected with the prompt)
+    per_pair = tokens_in(args.out / "merged", args.data, lambda o: [o["prompt"], o["prompt"], o["chosen"], o["rejected"]])
+    seen = min(rows, steps * run["cfg"]["micro_batch_size"]) if steps else rows
+    common.write_curve(common.curve_rows(run["history"]), args.curve)
+    extra = {"rows": rows, "pairs": pair_counts(args.data), "merge_s": round(run["merge_s"], 1),
+             "rl": recipe["rl"], "beta": recipe.get("rl_beta")}
+    tokens = per_pair * seen // rows
+    common.write_metrics(common.summary(run["history"], run["train_s"], tokens, extra), args.metrics)
+
+
+if __name__ == "__main__":
+    main()
