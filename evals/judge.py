@@ -101,8 +101,8 @@ def judge_models(gens: dict[str, list[dict]], scores: dict[str, dict], console: 
                            response=r["response"]) for r in rows]
         answers = asyncio.run(ask_all(backend, bodies))
         good = [a for a in answers if isinstance(a, Rubric)]
-        for field in Rubric.model_fields:
-            scores[name][f"judge_{field}"] = sum(getattr(a, field) for a in good) / max(len(good), 1)
+        for field in Rubric.model_fields if good else ():  # no answers: no made-up score
+            scores[name][f"judge_{field}"] = sum(getattr(a, field) for a in good) / len(good)
         scores[name]["judge_failures"] = len(answers) - len(good)
     if {"sft", "dpo"} <= set(gens):
         pairs = list(zip(gens["dpo"], gens["sft"], strict=True))
@@ -114,7 +114,8 @@ def judge_models(gens: dict[str, list[dict]], scores: dict[str, dict], console: 
         points = [1.0 if a.winner == ("A" if dpo_first(d["id"]) else "B") else
                   0.5 if a.winner == "tie" else 0.0
                   for a, (d, _) in zip(answers, pairs, strict=True) if isinstance(a, Verdict)]
-        scores["dpo"]["judge_win_rate_vs_sft"] = sum(points) / max(len(points), 1)
+        if points:
+            scores["dpo"]["judge_win_rate_vs_sft"] = sum(points) / len(points)
         scores["dpo"]["judge_pair_failures"] = len(answers) - len(points)
     console.print(f"judge: {backend.stats.requests} requests, {backend.stats.cache_hits} cached, "
                   f"${backend.stats.usd:.2f} spent")

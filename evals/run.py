@@ -42,6 +42,7 @@ class EvalParams(BaseModel):
     extra_tasks: list[str] = []
     judge: bool = False
     batch_size: int = Field(default=32, gt=0)
+    threads: int = Field(default=1, gt=0)
 
 
 def model_dir(path: str | Path) -> Path:
@@ -114,7 +115,10 @@ def main(argv: list[str] | None = None) -> None:
                  "report", "plots", "generations"):
         ap.add_argument(f"--{flag}", required=True)
     args = ap.parse_args(argv)
+    import torch
     from lm_eval.models.huggingface import HFLM
+
+    torch.set_num_threads(cfg.threads)
 
     console, started = Console(), time.time()
     train, bad = read_triples(args.train)

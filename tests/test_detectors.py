@@ -89,7 +89,9 @@ def test_score_shape_and_empty():
 
 
 # Held out: written after the fixture misses were fixed, never tuned on; each is one general rule.
-HELD_OUT = "My brother Tom hasn't called since Dad's stroke in March and I do all the hospital visits."
+HELD_OUT = (
+    "My brother Tom hasn't called since Dad's stroke in March and I do all the hospital visits."
+)
 
 
 @pytest.mark.parametrize(

@@ -42,6 +42,7 @@ def stage(tmp_path_factory):
     return root
 
 
+@pytest.mark.slow  # ~30 s: three models through lm-eval, MiniLM, report and plot
 def test_metrics_have_design_shape(stage):
     probe = json.loads((stage / "metrics/eval.json").read_text())
     test = json.loads((stage / "metrics/eval_test.json").read_text())
@@ -52,6 +53,7 @@ def test_metrics_have_design_shape(stage):
     assert probe["dpo"]["n"] == 6 and test["dpo"]["n"] == 3  # test_limit applies to test only
 
 
+@pytest.mark.slow
 def test_generations_report_and_plot_are_written(stage):
     rows = [json.loads(x) for x in (stage / "data/eval/probe_sft.jsonl").read_text().splitlines()]
     assert len(rows) == 6

@@ -116,9 +116,12 @@ def write_curve(rows: list[dict], path: Path) -> None:
 
 
 def summary(log_history: list[dict], wall_s: float, tokens: int, extra: dict | None = None) -> dict:
-    """Final figures: last loss, DPO reward accuracy/margin, wall seconds, tokens per second."""
+    """Final figures: last loss, DPO reward accuracy/margin, wall seconds, tokens (estimate) per second."""
     rows = curve_rows(log_history)
     last = rows[-1] if rows else {}
+    # the trainer's own count (Axolotl enables it) beats our estimate: it sees max_steps and drops
+    seen = [e["num_input_tokens_seen"] for e in log_history if e.get("num_input_tokens_seen")]
+    tokens = int(seen[-1]) if seen else tokens
     out = {
         "final_loss": last.get("loss"),
         "steps": last.get("step", 0),

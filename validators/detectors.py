@@ -142,7 +142,9 @@ def _norm(text: str) -> str:
 
 
 _LOOKS = re.compile(r"^(?:\(\?<[!=][^)]*\))*(?:\\b)?")  # leading lookbehinds and \b
-_GROUP_TRIGGER = re.compile(r"^\(\?:((?:[a-z']+(?: [a-z']+)*\|)*[a-z']+(?: [a-z']+)*)\)(?: |\\b|\(\?:')")
+_GROUP_TRIGGER = re.compile(
+    r"^\(\?:((?:[a-z']+(?: [a-z']+)*\|)*[a-z']+(?: [a-z']+)*)\)(?: |\\b|\(\?:')"
+)
 _WORD_TRIGGER = re.compile(r"^([a-z']+)(?: |\\b|\(\?:'|\?|$)")
 
 
@@ -176,7 +178,9 @@ class _Alternation:
                 # The leading \b is checked by hand at each offset; lookbehinds stay.
                 anchored.setdefault(key, []).append(looks.removesuffix(r"\b") + rest)
         # All patterns of one key start at the same offset, so one alternation matches them.
-        self.anchored = {k: re.compile("|".join(f"(?:{p})" for p in v)) for k, v in anchored.items()}
+        self.anchored = {
+            k: re.compile("|".join(f"(?:{p})" for p in v)) for k, v in anchored.items()
+        }
         self.keys = frozenset(self.anchored) | frozenset(self.searched)
 
     def _hits(self, text: str, key: str):
@@ -249,12 +253,17 @@ _ADVICE = _Alternation(
         r"\byou (?:really |probably |definitely |just |honestly |absolutely |also |still )?"
         r"(?:should|shouldn't|ought to|need to|must(?! have| be| feel)|"
         r"mustn't|have to(?! be so)|'ve got to|got to|gotta)\b",
-        r"(?<!do )(?<!what )\byou (?:really |probably |definitely |just )?need (?:a|an|some|more)\b",
+        r"(?<!do )(?<!what )\byou (?:really |probably |definitely |just )?need "
+        r"(?:a|an|some|more)\b",
         r"\b(?:maybe|perhaps) you (?:could|can|might|should)\b",
         # "you could call" opening a clause is a suggestion; "the quiet you can find" is not.
-        ("you", r"(?:(?<=^)|(?<=[,;:] )|(?<=\band )|(?<=\bso )|(?<=\bbut )|(?<=\bthen )|(?<=\bor )|"
-         r"(?<=\bnow )|(?<=\balso )|(?<=\bif )|(?<=\bstill )|(?<=\btonight )|(?<=\btoday ))you "
-         r"(?:could|can|might) (?:also |always |just |even |still )?" + _TELL, True),
+        (
+            "you",
+            r"(?:(?<=^)|(?<=[,;:] )|(?<=\band )|(?<=\bso )|(?<=\bbut )|(?<=\bthen )|(?<=\bor )|"
+            r"(?<=\bnow )|(?<=\balso )|(?<=\bif )|(?<=\bstill )|(?<=\btonight )|(?<=\btoday ))you "
+            r"(?:could|can|might) (?:also |always |just |even |still )?" + _TELL,
+            True,
+        ),
         # "Could you ask Steve's boss?" suggests; "can you call 999?" asks what is possible.
         r"(?<!what )(?<!how )(?<!who )\b(?:could|would) you (?:not )?(?:maybe )?"
         + _TELL.replace("try|", ""),
@@ -299,14 +308,21 @@ _ADVICE = _Alternation(
         r"\binstead of\b.*\byou\b",
         r"\byou can still\b",
         r"\blook on the bright side\b",
-        ("should shouldn't ought", r"\b(?:your \w+|they|he|she|people|everyone) (?:should|shouldn't|ought to)"
-         r"(?! have)\b"),
+        # A verdict on a third party; the literal "your" lets re skip ahead fast.
+        ("should shouldn't ought", r"your [a-z']+ (?:should|shouldn't|ought to)(?! have)\b"),
+        (
+            "should shouldn't ought",
+            r"(?:(?<=\bthey )|(?<=\bhe )|(?<=\bshe )|(?<=\bpeople )|"
+            r"(?<=\beveryone ))(?:should|shouldn't|ought to)(?! have)\b",
+            True,
+        ),
     ),
     guard=_reported,
 )
 _VERDICT = (
     r"selfish|wrong|jealous|toxic|lucky|mean|cruel|unfair|immature|pathetic|ridiculous|lazy|"
-    r"out of order|not worth \w+|a bully|bullies|abusive|controlling|manipulative|a real friend|real friends|not a real \w+|"
+    r"out of order|not worth \w+|a bully|bullies|abusive|controlling|manipulative|a real friend|"
+    r"real friends|not a real \w+|"
     r"not your friends?|not good enough for you|worth it"
 )
 _JUDGE = _Alternation(
@@ -317,10 +333,12 @@ _JUDGE = _Alternation(
         r"\bnothing wrong with you\b",
         r"\bthe right (?:thing|choice|decision)\b",
         r"\beverything (?:will|is going to|'s going to|'ll) (?:be|turn out|work out)\b",
-        r"\b(?:it|things|this|that)(?:'ll| will| is going to|'s going to) (?:all )?(?:be (?:ok|okay|"
+        r"\b(?:it|things|this|that)(?:'ll| will| is going to|'s going to) (?:all )?"
+        r"(?:be (?:ok|okay|"
         r"fine|alright|all right)|get better|work out|pass|improve)\b",
         r"\bthings will\b",
-        r"(?<!how )(?<!if )(?<!whether )(?<!what )(?<!when )\byou(?:'ll| will) (?:definitely |surely |soon |easily |still )?(?:be (?:ok|okay|fine|"
+        r"(?<!how )(?<!if )(?<!whether )(?<!what )(?<!when )\byou(?:'ll| will) "
+        r"(?:definitely |surely |soon |easily |still )?(?:be (?:ok|okay|fine|"
         r"alright|all right|great|happier|better)|get through|get over|feel better|find|make it|"
         r"be back|meet|pass|cope|manage|smash|ace|settle|love it)\b",
         r"(?<!not )\bi'm (?:sure|certain|confident)\b",
@@ -349,12 +367,21 @@ _JUDGE = _Alternation(
         r"\byou (?:deserve|are worth) (?:better|more)\b",
         r"\b(?:doesn't|don't) deserve you\b",
         r"\bthat was (?:wrong|unfair|out of order)\b",
-        ("is are was were isn't aren't he's she's they're",
-         r"(?:is|are|was|were|isn't|aren't|he's|she's|they're)(?: being| just| only| clearly| so|"
-         r" really| not)* (?:" + _VERDICT + r")\b", True),
-        ("sounds sound", r"(?<!that )(?<!it )(?<!this )(?<!which )(?<!there )(?<!what )"
-         r"sounds? like (?:a|an|such an?) (?:terrible|awful|horrible|toxic|bad|selfish|nasty|cruel|"
-         r"useless|rubbish|nightmare)\b(?! (?:time|day|week|night|year|situation|place|shock))", True),
+        (
+            "is are was were isn't aren't he's she's they're",
+            r"(?:is|are|was|were|isn't|aren't|he's|she's|they're)"
+            r"(?: being| just| only| clearly| so|"
+            r" really| not)* (?:" + _VERDICT + r")\b",
+            True,
+        ),
+        (
+            "sounds sound",
+            r"(?<!that )(?<!it )(?<!this )(?<!which )(?<!there )(?<!what )"
+            r"sounds? like (?:a|an|such an?) "
+            r"(?:terrible|awful|horrible|toxic|bad|selfish|nasty|cruel|"
+            r"useless|rubbish|nightmare)\b(?! (?:time|day|week|night|year|situation|place|shock))",
+            True,
+        ),
         r"\bunacceptable\b",
         r"\bnothing to worry about\b",
         r"\bthere's no reason to\b",
@@ -405,7 +432,7 @@ _FEELING = _Alternation(
     (
         r"\b(?:sound|sounds|sounded|sounding|seem|seems|seemed|seeming)\b",
         r"\bmust (?:be|have|feel)\b",
-        ("feel feeling felt", r"\b(?:feel|feeling|felt)\b"),
+        r"\b(?:feel|feeling|felt)\b",
         r"\bi (?:can )?hear\b",
         r"\bi'm hearing\b",
         r"\bi (?:get|sense|'m getting) (?:the|a) sense\b",
@@ -424,14 +451,16 @@ rough lot like hear situation time thing things that's it's sorry thank thanks s
 )
 # The listener talking about themselves: "my ex was the same", "I can't sleep either".
 _SELF = re.compile(
-    r"\bmy\b|\bme too\b|^i\b.*\b(?:either|too)\b|\bi get it\b|\bi know (?:exactly )?(?:how|what) you\b|"
+    r"\bmy\b|\bme too\b|^i\b.*\b(?:either|too)\b|\bi get it\b|"
+    r"\bi know (?:exactly )?(?:how|what) you\b|"
     r"^i (?:was|did|had|moved|went|used|remember|can't|cannot|also|have|'ve|lost)\b"
 )
 _INVITE_START = re.compile(r"^(?:tell|talk(?! about (?:a|an|what)\b)|walk|say|share|describe)\b")
 # A question that names the risk act itself is about this caller even with no shared word.
 _RISK_Q = re.compile(
     r"\b(?:kill(?:ing)?|hurt(?:ing)?|harm(?:ing)?|cut(?:ting)?|burn(?:ing)?|end(?:ing)?) "
-    r"(?:yourself|your life|it all)\b|\bsuicid|\btake your (?:own )?life\b|\boverdos|\bjump(?:ing)?\b|"
+    r"(?:yourself|your life|it all)\b|\bsuicid|\btake your (?:own )?life\b|\boverdos|"
+    r"\bjump(?:ing)?\b|"
     r"\bthinking (?:about|of) (?:using|drinking|taking|ending)\b|\bself-harm|\brelapse"
 )
 _CLAUSE = re.compile(r"\s*[,;:\u2013\u2014]\s*|\s+-\s+")
@@ -489,7 +518,9 @@ def _question_kind(sentence: str) -> str | None:
     for i, clause in enumerate(clauses):
         parts = clause.split()
         first = parts[0] if parts else ""
-        if first in _WH or (first in ("and", "or", "i") and i and len(parts) > 1 and parts[1] in _WH):
+        if first in _WH or (
+            first in ("and", "or", "i") and i and len(parts) > 1 and parts[1] in _WH
+        ):
             return "open"
         if first in _AUX:
             return "closed"
@@ -497,19 +528,41 @@ def _question_kind(sentence: str) -> str | None:
 
 
 @lru_cache(maxsize=4096)
-def _prompt_info(prompt: str) -> tuple[frozenset[str], frozenset, tuple, tuple]:
-    """Content stems, plain 6-grams, and (plain, I->you mapped) 3-gram and 2-gram sets of the prompt."""
+def _prompt_info(prompt: str) -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
+    """Content stems, word set (plain and I->you mapped) and mapped tokens of the prompt."""
     toks = _words(prompt)
     mapped = tuple(map(_YOU.get, toks, toks))
-    six = frozenset(zip(*(toks[i:] for i in range(6))))
-    tri = tuple(frozenset(zip(seq, seq[1:], seq[2:])) for seq in (toks, mapped))
-    bi = tuple(frozenset(zip(seq, seq[1:])) for seq in (toks, mapped))
-    return _content_stems(prompt), six, tri, bi
+    return _content_stems(prompt), frozenset(toks) | frozenset(mapped), mapped
+
+
+def _six(toks: tuple[str, ...]):
+    """Word 6-grams (zip stops at the shortest slice on purpose)."""
+    return zip(*(toks[i:] for i in range(6)), strict=False)
+
+
+@lru_cache(maxsize=4096)
+def _prompt_grams(prompt: str) -> tuple[frozenset, tuple, tuple]:
+    """Plain 6-grams, and (plain, mapped) 3-gram and 2-gram sets; built only when needed."""
+    toks, mapped = _words(prompt), _prompt_info(prompt)[2]
+    six = frozenset(_six(toks))
+    tri = tuple(frozenset(zip(seq, seq[1:], seq[2:], strict=False)) for seq in (toks, mapped))
+    bi = tuple(frozenset(zip(seq, seq[1:], strict=False)) for seq in (toks, mapped))
+    return six, tri, bi
 
 
 # A restatement turns the caller's "I feel" into "you feel"; compare after the same swap.
-_YOU = {"i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yourself",
-        "i'm": "you're", "i've": "you've", "i'd": "you'd", "i'll": "you'll", "am": "are"}
+_YOU = {
+    "i": "you",
+    "me": "you",
+    "my": "your",
+    "mine": "yours",
+    "myself": "yourself",
+    "i'm": "you're",
+    "i've": "you've",
+    "i'd": "you'd",
+    "i'll": "you'll",
+    "am": "are",
+}
 
 
 @lru_cache(maxsize=8192)
@@ -579,14 +632,22 @@ def is_reflection(response: str, prompt: str) -> bool:
 
 def is_echo(response: str, prompt: str) -> bool:
     """A run of >= 6 prompt words, or most of the prompt's 3-grams (or 2-grams) copied."""
-    _, six, tri, bi = _prompt_info(prompt)
+    _, vocab, mapped = _prompt_info(prompt)
     toks = _words(response)
-    if not six.isdisjoint(zip(*(toks[i:] for i in range(6)))):
+    run = longest = shared = 0
+    for w in toks:  # cheap necessary conditions first: most rows copy little
+        run = run + 1 if w in vocab else 0
+        longest = max(longest, run)
+        shared += run > 0
+    if longest >= 6 and not _prompt_grams(prompt)[0].isdisjoint(_six(toks)):
         return True
+    if longest < 2 or shared < 0.5 * len(mapped):  # > 60% of 3-grams needs most of the words
+        return False
+    _, tri, bi = _prompt_grams(prompt)
     if not tri[0]:
         return False
-    got3 = set(zip(toks, toks[1:], toks[2:]))
-    got2 = set(zip(toks, toks[1:]))
+    got3 = set(zip(toks, toks[1:], toks[2:], strict=False))
+    got2 = set(zip(toks, toks[1:], strict=False))
     return max(_share(t, got3) for t in tri) > 0.6 or max(_share(b, got2) for b in bi) > 0.75
 
 
@@ -603,7 +664,7 @@ def is_generic(response: str, prompt: str) -> bool:
     """Non-directive, content-free stock response: picks up no specific of the prompt."""
     if not _words(response) or is_directive(response) or asks_about_risk(response):
         return False
-    if not _prompt_info(prompt)[0]:  # nothing concrete to pick up: a tailored reflection is not stock
+    if not _prompt_info(prompt)[0]:  # nothing concrete to pick up: a tailored reflection counts
         return not is_reflection(response, prompt)
     return not picks_up_specific(response, prompt)
 

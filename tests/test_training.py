@@ -1,0 +1,169 @@
+"""Training stages: resolved configs, curve parsing, and real (tiny) Axolotl runs of base, sft, dpo."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generators.schema import read_triples, write_jsonl
+from training import common
+from training.base import builds_locally
+from training.sft import base_model_for, count_rows
+
+ROOT = Path(__file__).resolve().parents[1]
+DPO_LOG = [
+    {"loss": 0.69, "rewards/accuracies": 0.5, "rewards/margins": 0.0, "rewards/chosen": 0.0,
+     "rewards/rejected": 0.0, "step": 5, "num_input_tokens_seen": 900},
+    {"loss": 0.40, "rewards/accuracies": 1.0, "rewards/margins": 0.8, "rewards/chosen": 0.3,
+     "rewards/rejected": -0.5, "step": 10, "num_input_tokens_seen": 1800},
+    {"train_runtime": 12.0, "train_loss": 0.55, "step": 10},
+]
+
+
+def test_resolve_fills_paths_and_keeps_recipe():
+    recipe = common.load_recipe(ROOT / "recipes/tiny/sft.yaml")
+    before = json.dumps(recipe, sort_keys=True)
+    cfg = common.resolve(recipe, data=Path("/x/sft.jsonl"), base_model="/m/base",
+                         output_dir="/o/adapter", dataset_prepared_path="/o/prepared")
+    assert cfg["datasets"][0]["path"] == "/x/sft.jsonl" and cfg["datasets"][0]["type"] == "chat_template"
+    assert (cfg["base_model"], cfg["output_dir"], cfg["dataset_prepared_path"]) == (
+        "/m/base", "/o/adapter", "/o/prepared")
+    assert json.dumps(recipe, sort_keys=True) == before
+
+
+def test_write_resolved_round_trips(tmp_path):
+    cfg = common.resolve(common.load_recipe(ROOT / "recipes/tiny/dpo.yaml"), data="d.jsonl")
+    path = common.write_resolved(cfg, tmp_path / "r.yaml", "recipes/tiny/dpo.yaml")
+    assert path.read_text().startswith("# Resolved from recipes/tiny/dpo.yaml")
+    assert yaml.safe_load(path.read_text()) == cfg
+
+
+def test_bad_recipe_names_the_file(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- just a list\n")
+    with pytest.raises(ValueError, match="bad.yaml"):
+        common.load_recipe(bad)
+    with pytest.raises(FileNotFoundError, match="nope.yaml"):
+        common.load_recipe(tmp_path / "nope.yaml")
+
+
+def test_curve_and_summary_from_dpo_log(tmp_path):
+    rows = common.curve_rows(DPO_LOG)
+    assert [r["step"] for r in rows] == [5, 10]
+    common.write_curve(rows, tmp_path / "c.tsv")
+    lines = (tmp_path / "c.tsv").read_text().splitlines()
+    assert lines[0].split("\t") == ["step", "loss", "rewards_accuracies", "rewards_margins",
+                                    "rewards_chosen", "rewards_rejected"]
+    assert lines[2].split("\t")[:3] == ["10", "0.4", "1"]
+    s = common.summary(DPO_LOG, wall_s=10.0, tokens=5)
+    assert s["final_loss"] == 0.40 and s["train_tokens"] == 1800 and s["tokens_per_s"] == 180.0
+    assert s["reward_accuracy"] == 1.0 and s["reward_margin"] == 0.8
+
+
+def test_empty_log_is_an_error(tmp_path):
+    with pytest.raises(ValueError, match="no training log"):
+        common.write_curve(common.curve_rows([{"train_runtime": 1.0}]), tmp_path / "c.tsv")
+
+
+def test_profile_detection(tmp_path):
+    assert builds_locally(common.load_recipe(ROOT / "recipes/tiny/base.yaml"))
+    assert not builds_locally(common.load_recipe(ROOT / "recipes/tinyllama-1.1b/base.yaml"))
+    (tmp_path / "base_model.json").write_text('{"base_model": "TinyLlama/TinyLlama_v1.1"}')
+    assert base_model_for({"base_model": "TinyLlama/TinyLlama_v1.1"}, tmp_path) == "TinyLlama/TinyLlama_v1.1"
+    with pytest.raises(FileNotFoundError):
+        base_model_for({}, tmp_path / "missing")
+
+
+def test_count_rows_names_line_and_field(tmp_path):
+    f = tmp_path / "dpo.jsonl"
+    f.write_text('{"prompt": "p", "chosen": "c", "rejected": "r"}\n{"prompt": "p", "chosen": ""}\n')
+    with pytest.raises(ValueError, match=r"dpo.jsonl:2: chosen"):
+        count_rows(f, ("prompt", "chosen", "rejected"))
+
+
+# --- real Axolotl runs on a handful of seed triples, tiny sizes, a few steps -------------------
+
+def _fixture(tmp: Path, n: int) -> dict[str, Path]:
+    """Train split, sft.jsonl and dpo.jsonl built from the first n seed triples."""
+    triples = []
+    for part in sorted((ROOT / "data/seed").glob("*.jsonl")):
+        good, bad = read_triples(part)
+        assert not bad, bad[:1]
+        triples += good
+    assert len(triples) >= n, "seed set too small for the fixture"
+    triples = triples[:n]
+    write_jsonl(tmp / "train.jsonl", triples)
+    write_jsonl(tmp / "sft.jsonl", [{"messages": [{"role": "user", "content": t.prompt},
+                                                  {"role": "assistant", "content": t.aligned}]}
+                                    for t in triples])
+    write_jsonl(tmp / "dpo.jsonl", [{"prompt": t.prompt, "chosen": t.aligned, "rejected": getattr(t, k),
+                                     "pair_type": f"aligned>{k}", "id": t.id}
+                                    for t in triples for k in ("neutral", "directive")])
+    return {"train": tmp / "train.jsonl", "sft": tmp / "sft.jsonl", "dpo": tmp / "dpo.jsonl"}
+
+
+def _quick_recipe(tmp: Path, name: str, **overrides) -> Path:
+    """A copy of a tiny recipe capped at a few steps (the stage under test is unchanged)."""
+    cfg = {**common.load_recipe(ROOT / f"recipes/tiny/{name}.yaml"), **overrides}
+    path = tmp / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    return path
+
+
+def _stage(module: str, *args) -> None:
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}  # fast on a shared 2-core machine
+    proc = subprocess.run([sys.executable, "-m", module, *map(str, args)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+
+
+@pytest.mark.slow
+def test_tiny_base_sft_dpo_end_to_end(tmp_path):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    data = _fixture(tmp_path, 24)
+    params = tmp_path / "params.yaml"
+    params.write_text(yaml.safe_dump({"base": {"vocab_size": 400, "hidden_size": 32, "layers": 1, "heads": 2}}))
+    models, out = tmp_path / "models", tmp_path / "out"
+    _stage("training.base", _quick_recipe(tmp_path, "base", max_steps=3, micro_batch_size=8),
+           "--train", data["train"], "--out", models / "base", "--curve", out / "base.tsv",
+           "--metrics", out / "base.json", "--params", params)
+    tok = AutoTokenizer.from_pretrained(models / "base")
+    assert tok.eos_token == "<|im_end|>" and tok.chat_template
+    assert json.loads((out / "base.json").read_text())["steps"] == 3
+
+    sft = _quick_recipe(tmp_path, "sft", micro_batch_size=4, lora_r=4, lora_alpha=8)
+    _stage("training.sft", sft, "--base", models / "base", "--data", data["sft"], "--out", models / "sft",
+           "--curve", out / "sft.tsv", "--metrics", out / "sft.json")
+    first = json.loads((out / "sft.json").read_text())
+    assert first["steps"] == 6 and first["rows"] == 24  # 24 chats / 4 per step, one epoch
+    # stale-dataset protection: rewrite the data at the same path; Axolotl must not reuse the old prep
+    lines = data["sft"].read_text().splitlines()[:8]
+    data["sft"].write_text("\n".join(lines) + "\n")
+    _stage("training.sft", sft, "--base", models / "base", "--data", data["sft"], "--out", models / "sft",
+           "--curve", out / "sft.tsv", "--metrics", out / "sft.json")
+    second = json.loads((out / "sft.json").read_text())
+    assert second["steps"] == 2 and second["rows"] == 8
+    assert not (models / "sft" / "prepared").exists()
+    merged = AutoModelForCausalLM.from_pretrained(models / "sft" / "merged")
+    assert merged.config.hidden_size == 32
+    assert AutoTokenizer.from_pretrained(models / "sft" / "merged").chat_template
+
+    _stage("training.dpo", _quick_recipe(tmp_path, "dpo", max_steps=2, micro_batch_size=4, lora_r=4,
+                                          lora_alpha=8),
+           "--sft", models / "sft" / "merged", "--data", data["dpo"], "--out", models / "dpo",
+           "--curve", out / "dpo.tsv", "--metrics", out / "dpo.json")
+    header = (out / "dpo.tsv").read_text().splitlines()[0].split("\t")
+    assert {"step", "loss", "rewards_accuracies", "rewards_margins"} <= set(header)
+    m = json.loads((out / "dpo.json").read_text())
+    assert m["steps"] == 2 and "reward_accuracy" in m and m["pairs"] == {"aligned>neutral": 24,
+                                                                        "aligned>directive": 24}
+    resolved = yaml.safe_load((models / "dpo" / "train.resolved.yaml").read_text())
+    assert resolved["base_model"] == str(models / "sft" / "merged")
+    assert AutoModelForCausalLM.from_pretrained(models / "dpo" / "merged").config.hidden_size == 32
