@@ -43,6 +43,7 @@ class EvalParams(BaseModel):
     judge: bool = False
     batch_size: int = Field(default=32, gt=0)
     threads: int = Field(default=1, gt=0)
+    device: str = "cpu"
 
 
 def model_dir(path: str | Path) -> Path:
@@ -119,7 +120,6 @@ def main(argv: list[str] | None = None) -> None:
     from lm_eval.models.huggingface import HFLM
 
     torch.set_num_threads(cfg.threads)
-
     console, started = Console(), time.time()
     train, bad = read_triples(args.train)
     if bad:
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> None:
         step = progress.add_task("eval", total=len(MODELS) * len(sets))
         for name in MODELS:
             path = model_dir(getattr(args, name))
-            lm = HFLM(pretrained=str(path), device="cpu", batch_size=cfg.batch_size)
+            lm = HFLM(pretrained=str(path), device=cfg.device, batch_size=cfg.batch_size)
             for split, (data_file, limit) in sets.items():
                 progress.update(step, description=f"{name} on {split}")
                 pref, rows = run_tasks(lm, data_file, limit, cfg)

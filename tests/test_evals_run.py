@@ -7,7 +7,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from evals.run import EvalParams, main, model_dir
+from evals.run import EvalParams, extra_task_scores, main, model_dir
 from evals.tiny_model import build_tiny_llama
 from generators.schema import read_triples
 
@@ -75,3 +75,14 @@ def test_model_dir_finds_merged_or_fails_clearly(tmp_path):
     assert model_dir(tmp_path / "dpo") == tmp_path / "dpo/merged"
     with pytest.raises(FileNotFoundError, match="no config.json"):
         model_dir(tmp_path / "missing")
+
+
+def test_extra_tasks_are_skipped_offline_with_one_line(monkeypatch):
+    from rich.console import Console
+
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    console = Console(record=True, width=200)
+    assert extra_task_scores(None, ["truthfulqa_mc2"], console) == {}
+    assert console.export_text().strip() == (
+        "eval.extra_tasks ['truthfulqa_mc2'] skipped: offline (HF_*_OFFLINE=1)")
+    assert extra_task_scores(None, [], console) == {}

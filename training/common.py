@@ -124,7 +124,7 @@ def summary(log_history: list[dict], wall_s: float, tokens: int, extra: dict | N
     tokens = int(seen[-1]) if seen else tokens
     out = {
         "final_loss": last.get("loss"),
-        "steps": last.get("step", 0),
+        "steps": max((int(e["step"]) for e in log_history if "step" in e), default=0),
         "wall_s": round(wall_s, 1),
         "train_tokens": tokens,
         "tokens_per_s": round(tokens / wall_s, 1) if wall_s > 0 else None,

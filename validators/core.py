@@ -6,6 +6,7 @@ rows that passed. ``in == kept + rejected`` always. Run through ``python -m vali
 
 from __future__ import annotations
 
+import gc
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -62,6 +63,21 @@ def validate_records(
 ) -> Result:
     """Clean and check (path, line, record, bad line) items; see the module docstring."""
     res = Result()
+    # Rows are long-lived and acyclic: left on, the cyclic GC rescans every kept row on each
+    # collection, so validation grows faster than linearly (measured: the 80k/40k time ratio
+    # fell from 2.24 to 1.96 with the collector paused). Re-enabled afterwards.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _validate(records, params, res)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _validate(
+    records: Iterable[tuple[str, int, dict | None, BadLine | None]], params: ValidateParams, res: Result
+) -> Result:
     n_in = 0
     passed: list[tuple[dict, Triple]] = []  # (original record, cleaned triple) in input order
     for path, line, record, bad in records:
