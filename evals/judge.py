@@ -69,22 +69,27 @@ async def ask_all(backend, bodies: list[dict]) -> list[BaseModel | str]:
     """Every request through the backend's cache; a failure comes back as its reason."""
     import anthropic
 
-    from generators.anthropic_backend import BudgetStop
+    from generators.anthropic_backend import BudgetStop, reask
 
     sem = asyncio.Semaphore(backend.p.concurrency)
     async with backend.client() as client:
         async def one(body: dict) -> BaseModel | str:
-            async with sem:
+            error, message = "", {}
+            for ask in range(backend.p.max_reasks + 1):
+                if ask:  # show the model its invalid answer, as the generator does
+                    body = reask(body, message, error)
+                async with sem:
+                    try:
+                        message = await backend.call(client, body)
+                    except BudgetStop:
+                        return "stopped: max_usd"
+                    except anthropic.APIError as exc:
+                        return f"api: {type(exc).__name__}"
                 try:
-                    message = await backend.call(client, body)
-                except BudgetStop:
-                    return "stopped: max_usd"
-                except anthropic.APIError as exc:
-                    return f"api: {type(exc).__name__}"
-            try:
-                return parse(message, body["tool_choice"]["name"])
-            except ValueError as exc:
-                return f"malformed: {exc}"
+                    return parse(message, body["tool_choice"]["name"])
+                except ValueError as exc:
+                    error = str(exc)
+            return f"malformed: {error}"
         return list(await asyncio.gather(*(one(b) for b in bodies)))
 
 

@@ -9,14 +9,13 @@ from rich.table import Table
 from generators.schema import atomic_write_text
 
 # Shown in this order; lower is better for the ones in LOWER.
-SHOWN = ("pref_acc", "pref_acc_vs_directive", "pref_acc_vs_neutral", "pref_acc_vs_generic",
-         "directive_rate",
-         "open_question_rate", "closed_question_rate", "reflection_rate", "specificity",
-         "echo_rate", "generic_rate", "empty_rate", "distinct_2", "top_opener_share",
-         "aligned_prob", "bleu", "rouge_l", "embed_sim", "mean_words", "n")
+SHOWN = ("pref_acc", "pref_acc_sum", "pref_acc_vs_directive", "pref_acc_vs_neutral",
+         "pref_acc_vs_generic", "directive_rate", "open_question_rate", "closed_question_rate",
+         "reflection_rate", "specificity", "echo_rate", "generic_rate", "empty_rate", "distinct_2",
+         "top_opener_share", "aligned_prob", "bleu", "rouge_l", "embed_sim", "mean_words", "n")
 LOWER = {"directive_rate", "echo_rate", "generic_rate", "empty_rate", "top_opener_share"}
 # 0..1 metrics share one axis in the plot; bleu (0..100), mean_words and n do not.
-PLOTTED = [m for m in SHOWN if m not in {"bleu", "mean_words", "n"}]
+PLOTTED = [m for m in SHOWN if m not in {"bleu", "mean_words", "n", "pref_acc_sum"}]
 
 
 def _fmt(value: float | int | None) -> str:

@@ -64,9 +64,15 @@ def end_of_turn(tokenizer) -> str:
 
 
 def pairwise_acc(samples: list[dict], other: str) -> float | None:
-    """Share of docs whose aligned turn is at least as likely as the `other` one (ties: aligned)."""
-    wins = [s["filtered_resps"][0][0] >= s["filtered_resps"][s["doc"]["styles"].index(other)][0]
-            for s in samples if other in s["doc"]["styles"]]
+    """Share of docs whose aligned turn beats `other` on log-likelihood per character (as acc_norm;
+    ties go to aligned)."""
+    wins = []
+    for s in samples:
+        styles, choices = s["doc"]["styles"], s["doc"]["choices"]
+        if other in styles:
+            j = styles.index(other)
+            lls = [s["filtered_resps"][i][0] / len(choices[i]) for i in (0, j)]
+            wins.append(lls[0] >= lls[1])
     return sum(wins) / len(wins) if wins else None
 
 
@@ -84,7 +90,9 @@ def run_tasks(lm, data_file: str, limit: int | None, cfg: EvalParams) -> tuple[d
                                   task_manager=tm, apply_chat_template=True, gen_kwargs=gen,
                                   bootstrap_iters=0, log_samples=True, verbosity="ERROR")
     pref = res["results"]["listening_pref"]
-    scores = {"pref_acc": pref["acc,none"], "pref_acc_norm": pref["acc_norm,none"]}
+    # Summed log-likelihood always favours the shortest reply (neutral, generic), so the headline
+    # is lm-eval's acc_norm (per character); the raw sum stays visible as pref_acc_sum.
+    scores = {"pref_acc": pref["acc_norm,none"], "pref_acc_sum": pref["acc,none"]}
     for other in PAIRS:
         acc = pairwise_acc(res["samples"]["listening_pref"], other)
         if acc is not None:

@@ -65,10 +65,14 @@ def test_rubric_and_win_rate_undo_the_position_swap(setup):
     assert cached and all(KEY not in p.read_text(errors="replace") for p in cached)
 
 
-def test_malformed_answer_is_counted_not_scored(setup):
+def test_malformed_answer_is_reasked_then_counted(setup):
     fake, gens, params, _ = setup
-    fake.faults += ["malformed"]
+    fake.faults += ["malformed"]  # one bad answer: the re-ask repairs it
     scores = {"sft": {}, "dpo": {}}
     judge_models({"sft": gens["sft"]}, scores, Console(), params)
-    assert scores["sft"]["judge_failures"] == 1
-    assert json.dumps(scores)  # still plain numbers
+    assert scores["sft"]["judge_failures"] == 0 and fake.requests == 7
+    fake.faults += ["malformed"] * 3  # max_reasks (2) + 1 bad answers: counted, not scored
+    again = {"sft": {}, "dpo": {}}
+    judge_models({"dpo": gens["dpo"][:1]}, again, Console(), params)
+    assert again["dpo"] == {"judge_failures": 1}  # no made-up rubric score
+    assert json.dumps(again)  # still plain numbers

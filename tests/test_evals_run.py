@@ -42,7 +42,7 @@ def stage(tmp_path_factory):
     return root
 
 
-@pytest.mark.slow  # ~30 s: three models through lm-eval, MiniLM, report and plot
+@pytest.mark.slow  # 5 s idle, ~30 s on a busy 2-core box: three models, MiniLM, report, plot
 def test_metrics_have_design_shape(stage):
     probe = json.loads((stage / "metrics/eval.json").read_text())
     test = json.loads((stage / "metrics/eval_test.json").read_text())

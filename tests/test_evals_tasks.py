@@ -60,7 +60,7 @@ def test_choices_are_assistant_turns_in_the_training_chat_format(results):
 def test_pairwise_accuracy_from_pref_samples_matches_the_pairwise_tasks(results):
     samples = results["samples"]["listening_pref"]
     for other in ("directive", "neutral"):
-        task = results["results"][f"listening_pref_vs_{other}"]["acc,none"]
+        task = results["results"][f"listening_pref_vs_{other}"]["acc_norm,none"]
         assert pairwise_acc(samples, other) == pytest.approx(task)
 
 

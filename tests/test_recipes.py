@@ -9,8 +9,11 @@ import pytest
 import yaml
 
 RECIPES = Path(__file__).resolve().parents[1] / "recipes"
-PROFILES = {"tiny": {"base", "sft", "dpo", "dpo-ipo"}, "tinyllama-1.1b": {"base", "sft", "dpo"},
-            "llama-2-7b": {"base", "sft", "dpo"}}
+PROFILES = {
+    "tiny": {"base", "sft", "dpo", "dpo-ipo"},
+    "tinyllama-1.1b": {"base", "sft", "dpo"},
+    "llama-2-7b": {"base", "sft", "dpo"},
+}
 # What Axolotl's CLI would probe on each kind of machine (axolotl.cli.config.gpu_capabilities);
 # passing them explicitly validates GPU recipes on this CPU-only machine without touching a GPU.
 CPU = {"bf16": False, "fp8": False, "tf32": False, "n_gpu": 1, "compute_capability": None}
@@ -36,7 +39,9 @@ def test_recipe_passes_axolotl_validation(path: Path):
 
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# "), f"{path}: header comment with the run command missing"
-    assert "python -m training." in text or "dvc exp run" in text, f"{path}: no run command in header"
+    assert "python -m training." in text or "dvc exp run" in text, (
+        f"{path}: no run command in header"
+    )
     raw = yaml.safe_load(text)
     assert all(v is not None for v in raw.values()), f"{path}: empty placeholder key"
     gpu = path.parent.name != "tiny"

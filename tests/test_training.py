@@ -1,4 +1,4 @@
-"""Training stages: resolved configs, curve parsing, and real (tiny) Axolotl runs of base, sft, dpo."""
+"""Training stages: resolved configs, curves, real tiny Axolotl runs, the DVC swap."""
 
 from __future__ import annotations
 
@@ -18,10 +18,24 @@ from training.sft import base_model_for, count_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 DPO_LOG = [
-    {"loss": 0.69, "rewards/accuracies": 0.5, "rewards/margins": 0.0, "rewards/chosen": 0.0,
-     "rewards/rejected": 0.0, "step": 5, "num_input_tokens_seen": 900},
-    {"loss": 0.40, "rewards/accuracies": 1.0, "rewards/margins": 0.8, "rewards/chosen": 0.3,
-     "rewards/rejected": -0.5, "step": 10, "num_input_tokens_seen": 1800},
+    {
+        "loss": 0.69,
+        "rewards/accuracies": 0.5,
+        "rewards/margins": 0.0,
+        "rewards/chosen": 0.0,
+        "rewards/rejected": 0.0,
+        "step": 5,
+        "num_input_tokens_seen": 900,
+    },
+    {
+        "loss": 0.40,
+        "rewards/accuracies": 1.0,
+        "rewards/margins": 0.8,
+        "rewards/chosen": 0.3,
+        "rewards/rejected": -0.5,
+        "step": 10,
+        "num_input_tokens_seen": 1800,
+    },
     {"train_runtime": 12.0, "train_loss": 0.55, "step": 10},
 ]
 
@@ -29,11 +43,22 @@ DPO_LOG = [
 def test_resolve_fills_paths_and_keeps_recipe():
     recipe = common.load_recipe(ROOT / "recipes/tiny/sft.yaml")
     before = json.dumps(recipe, sort_keys=True)
-    cfg = common.resolve(recipe, data=Path("/x/sft.jsonl"), base_model="/m/base",
-                         output_dir="/o/adapter", dataset_prepared_path="/o/prepared")
-    assert cfg["datasets"][0]["path"] == "/x/sft.jsonl" and cfg["datasets"][0]["type"] == "chat_template"
+    cfg = common.resolve(
+        recipe,
+        data=Path("/x/sft.jsonl"),
+        base_model="/m/base",
+        output_dir="/o/adapter",
+        dataset_prepared_path="/o/prepared",
+    )
+    assert (
+        cfg["datasets"][0]["path"] == "/x/sft.jsonl"
+        and cfg["datasets"][0]["type"] == "chat_template"
+    )
     assert (cfg["base_model"], cfg["output_dir"], cfg["dataset_prepared_path"]) == (
-        "/m/base", "/o/adapter", "/o/prepared")
+        "/m/base",
+        "/o/adapter",
+        "/o/prepared",
+    )
     assert json.dumps(recipe, sort_keys=True) == before
 
 
@@ -58,8 +83,14 @@ def test_curve_and_summary_from_dpo_log(tmp_path):
     assert [r["step"] for r in rows] == [5, 10]
     common.write_curve(rows, tmp_path / "c.tsv")
     lines = (tmp_path / "c.tsv").read_text().splitlines()
-    assert lines[0].split("\t") == ["step", "loss", "rewards_accuracies", "rewards_margins",
-                                    "rewards_chosen", "rewards_rejected"]
+    assert lines[0].split("\t") == [
+        "step",
+        "loss",
+        "rewards_accuracies",
+        "rewards_margins",
+        "rewards_chosen",
+        "rewards_rejected",
+    ]
     assert lines[2].split("\t")[:3] == ["10", "0.4", "1"]
     s = common.summary(DPO_LOG, wall_s=10.0, tokens=5)
     assert s["final_loss"] == 0.40 and s["train_tokens"] == 1800 and s["tokens_per_s"] == 180.0
@@ -75,7 +106,10 @@ def test_profile_detection(tmp_path):
     assert builds_locally(common.load_recipe(ROOT / "recipes/tiny/base.yaml"))
     assert not builds_locally(common.load_recipe(ROOT / "recipes/tinyllama-1.1b/base.yaml"))
     (tmp_path / "base_model.json").write_text('{"base_model": "TinyLlama/TinyLlama_v1.1"}')
-    assert base_model_for({"base_model": "TinyLlama/TinyLlama_v1.1"}, tmp_path) == "TinyLlama/TinyLlama_v1.1"
+    assert (
+        base_model_for({"base_model": "TinyLlama/TinyLlama_v1.1"}, tmp_path)
+        == "TinyLlama/TinyLlama_v1.1"
+    )
     with pytest.raises(FileNotFoundError):
         base_model_for({}, tmp_path / "missing")
 
@@ -89,6 +123,7 @@ def test_count_rows_names_line_and_field(tmp_path):
 
 # --- real Axolotl runs on a handful of seed triples, tiny sizes, a few steps -------------------
 
+
 def _fixture(tmp: Path, n: int) -> dict[str, Path]:
     """Train split, sft.jsonl and dpo.jsonl built from the first n seed triples."""
     triples = []
@@ -99,18 +134,42 @@ def _fixture(tmp: Path, n: int) -> dict[str, Path]:
     assert len(triples) >= n, "seed set too small for the fixture"
     triples = triples[:n]
     write_jsonl(tmp / "train.jsonl", triples)
-    write_jsonl(tmp / "sft.jsonl", [{"messages": [{"role": "user", "content": t.prompt},
-                                                  {"role": "assistant", "content": t.aligned}]}
-                                    for t in triples])
-    write_jsonl(tmp / "dpo.jsonl", [{"prompt": t.prompt, "chosen": t.aligned, "rejected": getattr(t, k),
-                                     "pair_type": f"aligned>{k}", "id": t.id}
-                                    for t in triples for k in ("neutral", "directive")])
+    write_jsonl(
+        tmp / "sft.jsonl",
+        [
+            {
+                "messages": [
+                    {"role": "user", "content": t.prompt},
+                    {"role": "assistant", "content": t.aligned},
+                ]
+            }
+            for t in triples
+        ],
+    )
+    write_jsonl(
+        tmp / "dpo.jsonl",
+        [
+            {
+                "prompt": t.prompt,
+                "chosen": t.aligned,
+                "rejected": getattr(t, k),
+                "pair_type": f"aligned>{k}",
+                "id": t.id,
+            }
+            for t in triples
+            for k in ("neutral", "directive")
+        ],
+    )
     return {"train": tmp / "train.jsonl", "sft": tmp / "sft.jsonl", "dpo": tmp / "dpo.jsonl"}
 
 
 def _quick_recipe(tmp: Path, name: str, **overrides) -> Path:
     """A copy of a tiny recipe capped at a few steps (the stage under test is unchanged)."""
-    cfg = {**common.load_recipe(ROOT / f"recipes/tiny/{name}.yaml"), **overrides}
+    cfg = {
+        **common.load_recipe(ROOT / f"recipes/tiny/{name}.yaml"),
+        "logging_steps": 1,
+        **overrides,
+    }
     path = tmp / f"{name}.yaml"
     path.write_text(yaml.safe_dump(cfg))
     return path
@@ -118,9 +177,15 @@ def _quick_recipe(tmp: Path, name: str, **overrides) -> Path:
 
 def _stage(module: str, *args) -> None:
     env = {**os.environ, "OMP_NUM_THREADS": "1"}  # fast on a shared 2-core machine
-    proc = subprocess.run([sys.executable, "-m", module, *map(str, args)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    proc = subprocess.run(
+        [sys.executable, "-m", module, *map(str, args)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
 
 
 @pytest.mark.slow
@@ -129,25 +194,62 @@ def test_tiny_base_sft_dpo_end_to_end(tmp_path):
 
     data = _fixture(tmp_path, 24)
     params = tmp_path / "params.yaml"
-    params.write_text(yaml.safe_dump({"base": {"vocab_size": 400, "hidden_size": 32, "layers": 1, "heads": 2}}))
+    params.write_text(
+        yaml.safe_dump({"base": {"vocab_size": 400, "hidden_size": 32, "layers": 1, "heads": 2}})
+    )
     models, out = tmp_path / "models", tmp_path / "out"
-    _stage("training.base", _quick_recipe(tmp_path, "base", max_steps=3, micro_batch_size=8),
-           "--train", data["train"], "--out", models / "base", "--curve", out / "base.tsv",
-           "--metrics", out / "base.json", "--params", params)
+    _stage(
+        "training.base",
+        _quick_recipe(tmp_path, "base", max_steps=3, micro_batch_size=8),
+        "--train",
+        data["train"],
+        "--out",
+        models / "base",
+        "--curve",
+        out / "base.tsv",
+        "--metrics",
+        out / "base.json",
+        "--params",
+        params,
+    )
     tok = AutoTokenizer.from_pretrained(models / "base")
     assert tok.eos_token == "<|im_end|>" and tok.chat_template
     assert json.loads((out / "base.json").read_text())["steps"] == 3
 
     sft = _quick_recipe(tmp_path, "sft", micro_batch_size=4, lora_r=4, lora_alpha=8)
-    _stage("training.sft", sft, "--base", models / "base", "--data", data["sft"], "--out", models / "sft",
-           "--curve", out / "sft.tsv", "--metrics", out / "sft.json")
+    _stage(
+        "training.sft",
+        sft,
+        "--base",
+        models / "base",
+        "--data",
+        data["sft"],
+        "--out",
+        models / "sft",
+        "--curve",
+        out / "sft.tsv",
+        "--metrics",
+        out / "sft.json",
+    )
     first = json.loads((out / "sft.json").read_text())
     assert first["steps"] == 6 and first["rows"] == 24  # 24 chats / 4 per step, one epoch
-    # stale-dataset protection: rewrite the data at the same path; Axolotl must not reuse the old prep
+    # stale-dataset protection: new data at the same path must not meet an old prepared copy
     lines = data["sft"].read_text().splitlines()[:8]
     data["sft"].write_text("\n".join(lines) + "\n")
-    _stage("training.sft", sft, "--base", models / "base", "--data", data["sft"], "--out", models / "sft",
-           "--curve", out / "sft.tsv", "--metrics", out / "sft.json")
+    _stage(
+        "training.sft",
+        sft,
+        "--base",
+        models / "base",
+        "--data",
+        data["sft"],
+        "--out",
+        models / "sft",
+        "--curve",
+        out / "sft.tsv",
+        "--metrics",
+        out / "sft.json",
+    )
     second = json.loads((out / "sft.json").read_text())
     assert second["steps"] == 2 and second["rows"] == 8
     assert not (models / "sft" / "prepared").exists()
@@ -155,15 +257,94 @@ def test_tiny_base_sft_dpo_end_to_end(tmp_path):
     assert merged.config.hidden_size == 32
     assert AutoTokenizer.from_pretrained(models / "sft" / "merged").chat_template
 
-    _stage("training.dpo", _quick_recipe(tmp_path, "dpo", max_steps=2, micro_batch_size=4, lora_r=4,
-                                          lora_alpha=8),
-           "--sft", models / "sft" / "merged", "--data", data["dpo"], "--out", models / "dpo",
-           "--curve", out / "dpo.tsv", "--metrics", out / "dpo.json")
+    _stage(
+        "training.dpo",
+        _quick_recipe(tmp_path, "dpo", max_steps=2, micro_batch_size=4, lora_r=4, lora_alpha=8),
+        "--sft",
+        models / "sft" / "merged",
+        "--data",
+        data["dpo"],
+        "--out",
+        models / "dpo",
+        "--curve",
+        out / "dpo.tsv",
+        "--metrics",
+        out / "dpo.json",
+    )
     header = (out / "dpo.tsv").read_text().splitlines()[0].split("\t")
     assert {"step", "loss", "rewards_accuracies", "rewards_margins"} <= set(header)
     m = json.loads((out / "dpo.json").read_text())
-    assert m["steps"] == 2 and "reward_accuracy" in m and m["pairs"] == {"aligned>neutral": 24,
-                                                                        "aligned>directive": 24}
+    assert (
+        m["steps"] == 2
+        and "reward_accuracy" in m
+        and m["pairs"] == {"aligned>neutral": 24, "aligned>directive": 24}
+    )
     resolved = yaml.safe_load((models / "dpo" / "train.resolved.yaml").read_text())
     assert resolved["base_model"] == str(models / "sft" / "merged")
     assert AutoModelForCausalLM.from_pretrained(models / "dpo" / "merged").config.hidden_size == 32
+
+
+# --- the DAG: swapping the DPO recipe re-runs dpo and what follows, nothing upstream ----------
+
+STUB = (
+    "import sys, pathlib, hashlib; outs = sys.argv[1:]; "
+    "[pathlib.Path(o).parent.mkdir(parents=True, exist_ok=True) for o in outs]; "
+    "[pathlib.Path(o).write_text(hashlib.md5(open('params.yaml','rb').read()).hexdigest()) "
+    "for o in outs]"
+)
+
+
+def _stub_pipeline(tmp: Path) -> None:
+    """The real dvc.yaml and params.yaml; each cmd replaced by a stub writing its outputs."""
+    dvc = yaml.safe_load((ROOT / "dvc.yaml").read_text())
+    produced = set()
+    deps = {d for stage in dvc["stages"].values() for d in stage.get("deps", [])}
+    for stage in dvc["stages"].values():
+        outs = [next(iter(o)) if isinstance(o, dict) else o for o in stage.get("outs", [])]
+        outs += [next(iter(m)) for m in stage.get("metrics", []) + stage.get("plots", [])]
+        files = [o if Path(o).suffix else f"{o}/stub.txt" for o in outs]
+        files += [d for d in deps for o in outs if d.startswith(o + "/")]  # files later stages read
+        stage["cmd"] = f'{sys.executable} -c "{STUB}" ' + " ".join(files)
+        produced |= set(outs)
+    (tmp / "dvc.yaml").write_text(yaml.safe_dump(dvc, sort_keys=False))
+    (tmp / "params.yaml").write_text((ROOT / "params.yaml").read_text())
+    for stage in dvc["stages"].values():
+        for dep in stage.get("deps", []):
+            dep = dep.replace("${recipes.base}", "recipes/tiny/base.yaml")
+            if "$" in dep or dep in produced:
+                continue
+            src, dst = ROOT / dep, tmp / dep
+            if dst.exists():
+                continue
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            if src.is_dir():
+                dst.mkdir()
+                (dst / "stub.txt").write_text(dep)
+            else:
+                dst.write_text(src.read_text() if src.is_file() else dep)
+    for name in ("sft.yaml", "dpo.yaml", "dpo-ipo.yaml"):
+        (tmp / "recipes/tiny" / name).write_text((ROOT / "recipes/tiny" / name).read_text())
+
+
+def _repro(tmp: Path) -> list[str]:
+    dvc = ROOT / ".venv-dvc/bin/dvc"
+    proc = subprocess.run([str(dvc), "repro"], cwd=tmp, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    return [
+        line.split("'")[1] for line in proc.stdout.splitlines() if line.startswith("Running stage")
+    ]
+
+
+@pytest.mark.skipif(not (ROOT / ".venv-dvc/bin/dvc").exists(), reason="DVC environment not set up")
+def test_swapping_dpo_recipe_reruns_only_dpo_and_eval(tmp_path):
+    _stub_pipeline(tmp_path)
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run([str(ROOT / ".venv-dvc/bin/dvc"), "init", "-q"], cwd=tmp_path, check=True)
+    first = _repro(tmp_path)
+    assert {"generate", "validate", "split", "base", "sft", "dpo", "eval"} <= set(first)
+    assert _repro(tmp_path) == []  # a second repro does nothing
+    # what `dvc exp run -S recipes.dpo=recipes/tiny/dpo-ipo.yaml` does before reproducing
+    params = yaml.safe_load((tmp_path / "params.yaml").read_text())
+    params["recipes"]["dpo"] = "recipes/tiny/dpo-ipo.yaml"
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+    assert _repro(tmp_path) == ["dpo", "eval"]

@@ -1,4 +1,4 @@
-"""Stage `base`: tokenizer + small Llama pretrained with Axolotl on the listening corpus (tiny profile).
+"""Stage `base`: tokenizer + small Llama pretrained with Axolotl on the listening corpus.
 
     .venv/bin/python -m training.base recipes/tiny/base.yaml --train data/splits/train.jsonl \
         --out models/base --curve plots/train/base.tsv --metrics metrics/train/base.json
@@ -72,7 +72,9 @@ def main() -> None:
     recipe = common.load_recipe(args.recipe)
     if not builds_locally(recipe):
         common.fresh_dir(args.out)
-        write_json(args.out / "base_model.json", {"base_model": recipe["base_model"], "trained": False})
+        write_json(
+            args.out / "base_model.json", {"base_model": recipe["base_model"], "trained": False}
+        )
         common.write_curve([{"step": 0, "loss": float("nan")}], args.curve)
         common.write_metrics({"trained": False, "base_model": recipe["base_model"]}, args.metrics)
         return
@@ -80,8 +82,11 @@ def main() -> None:
     build = common.fresh_dir(args.out / "build")
     texts, tokens = prepare(params, load_train(args.train), build)
     cfg = common.resolve(
-        recipe, data=build / "corpus.jsonl", base_model=str(build / "init"),
-        output_dir=str(args.out), dataset_prepared_path=str(build / "prepared"),
+        recipe,
+        data=build / "corpus.jsonl",
+        base_model=str(build / "init"),
+        output_dir=str(args.out),
+        dataset_prepared_path=str(build / "prepared"),
     )
     resolved = common.write_resolved(cfg, args.out / "axolotl.resolved.yaml", args.recipe)
     history, wall_s = common.axolotl_train(resolved)
@@ -90,7 +95,9 @@ def main() -> None:
     rows = common.curve_rows(history)
     common.write_curve(rows, args.curve)
     extra = {"trained": True, "examples": len(texts), "params": params.model_dump()}
-    common.write_metrics(common.summary(history, wall_s, tokens * cfg["num_epochs"], extra), args.metrics)
+    common.write_metrics(
+        common.summary(history, wall_s, tokens * cfg["num_epochs"], extra), args.metrics
+    )
 
 
 if __name__ == "__main__":

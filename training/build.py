@@ -1,4 +1,4 @@
-"""Builders for the tiny profile: listening corpus, byte-level BPE tokenizer with a chat template, small Llama.
+"""Tiny-profile builders: listening corpus, byte-level BPE tokenizer + chat template, small Llama.
 
 Pure functions used by `training.base`; nothing here downloads anything.
 """
@@ -11,7 +11,7 @@ from generators.schema import RESPONSE_FIELDS, Triple
 
 BOS, EOS, PAD = "<|endoftext|>", "<|im_end|>", "<|pad|>"
 SPECIAL_TOKENS = [BOS, PAD, "<|im_start|>", EOS]
-# ChatML: the same template drives SFT (chat_template dataset), DPO (chat_template.default) and eval.
+# ChatML: one template for SFT (chat_template), DPO (chat_template.default) and eval.
 CHAT_TEMPLATE = (
     "{% for message in messages %}"
     "{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n' }}"
@@ -75,7 +75,8 @@ def build_model(tokenizer, hidden_size: int, layers: int, heads: int, seed: int 
     config = LlamaConfig(
         vocab_size=len(tokenizer),
         hidden_size=hidden_size,
-        intermediate_size=hidden_size * 8 // 3 // 64 * 64 or 64,  # SwiGLU ~8/3 width, multiple of 64
+        intermediate_size=hidden_size * 8 // 3 // 64 * 64
+        or 64,  # SwiGLU ~8/3 width, multiple of 64
         num_hidden_layers=layers,
         num_attention_heads=heads,
         num_key_value_heads=heads,

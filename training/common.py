@@ -1,4 +1,4 @@
-"""Shared by the training stages: resolve a recipe, run Axolotl in-process, write curves and metrics.
+"""Shared by the training stages: resolve a recipe, run Axolotl in-process, write curves, metrics.
 
 Not a stage; `training.base`, `training.sft` and `training.dpo` import it.
 """
@@ -60,7 +60,7 @@ def write_resolved(cfg: dict, path: Path, source: str | Path) -> Path:
 
 
 def fresh_dir(path: Path) -> Path:
-    """Empty a directory: Axolotl's prepared-dataset cache keys on the config, not the file bytes."""
+    """Empty a directory: Axolotl's prepared-data cache keys on the config, not the file bytes."""
     if path.exists():
         shutil.rmtree(path)
     path.mkdir(parents=True)
@@ -116,7 +116,7 @@ def write_curve(rows: list[dict], path: Path) -> None:
 
 
 def summary(log_history: list[dict], wall_s: float, tokens: int, extra: dict | None = None) -> dict:
-    """Final figures: last loss, DPO reward accuracy/margin, wall seconds, tokens (estimate) per second."""
+    """Final figures: last loss, DPO reward accuracy and margin, wall seconds, tokens/s."""
     rows = curve_rows(log_history)
     last = rows[-1] if rows else {}
     # the trainer's own count (Axolotl enables it) beats our estimate: it sees max_steps and drops
@@ -130,12 +130,19 @@ def summary(log_history: list[dict], wall_s: float, tokens: int, extra: dict | N
         "tokens_per_s": round(tokens / wall_s, 1) if wall_s > 0 else None,
     }
     if "rewards/accuracies" in last:
-        tail = [r for r in rows[-max(1, len(rows) // 5):] if "rewards/accuracies" in r]
+        tail = [r for r in rows[-max(1, len(rows) // 5) :] if "rewards/accuracies" in r]
         out["reward_accuracy"] = round(sum(r["rewards/accuracies"] for r in tail) / len(tail), 4)
         out["reward_margin"] = round(sum(r["rewards/margins"] for r in tail) / len(tail), 4)
     return {**out, **(extra or {})}
 
 
 def write_metrics(metrics: dict, path: Path) -> None:
-    """Write the stage's metrics JSON atomically."""
+    """Write the stage's metrics JSON atomically and show it as a rich table."""
+    from rich.console import Console
+    from rich.table import Table
+
     write_json(path, metrics)
+    table = Table(title=f"{path.stem} training", show_header=False)
+    for key, value in sorted(metrics.items()):
+        table.add_row(key, f"{value:.4g}" if isinstance(value, float) else str(value))
+    Console(stderr=True).print(table)

@@ -43,13 +43,24 @@ def main() -> None:
     run = train_and_merge(recipe, args.recipe, str(args.sft), args.data, args.out)
     steps = run["cfg"].get("max_steps")
     # tokens actually trained: each step sees micro_batch pairs (chosen + rejected with the prompt)
-    per_pair = tokens_in(args.out / "merged", args.data, lambda o: [o["prompt"], o["prompt"], o["chosen"], o["rejected"]])
+    per_pair = tokens_in(
+        args.out / "merged",
+        args.data,
+        lambda o: [o["prompt"], o["prompt"], o["chosen"], o["rejected"]],
+    )
     seen = min(rows, steps * run["cfg"]["micro_batch_size"]) if steps else rows
     common.write_curve(common.curve_rows(run["history"]), args.curve)
-    extra = {"rows": rows, "pairs": pair_counts(args.data), "merge_s": round(run["merge_s"], 1),
-             "rl": recipe["rl"], "beta": recipe.get("rl_beta")}
+    extra = {
+        "rows": rows,
+        "pairs": pair_counts(args.data),
+        "merge_s": round(run["merge_s"], 1),
+        "rl": recipe["rl"],
+        "beta": recipe.get("rl_beta"),
+    }
     tokens = per_pair * seen // rows
-    common.write_metrics(common.summary(run["history"], run["train_s"], tokens, extra), args.metrics)
+    common.write_metrics(
+        common.summary(run["history"], run["train_s"], tokens, extra), args.metrics
+    )
 
 
 if __name__ == "__main__":

@@ -22,8 +22,12 @@ def base_model_for(recipe: dict, base_dir: Path) -> str:
     if (base_dir / "config.json").is_file():
         return str(base_dir)
     if (base_dir / "base_model.json").is_file():
-        return str(recipe["base_model"])  # GPU profile: the base is the hub model named in the recipe
-    raise FileNotFoundError(f"{base_dir}: neither a model (config.json) nor a base_model.json marker")
+        return str(
+            recipe["base_model"]
+        )  # GPU profile: the base is the hub model named in the recipe
+    raise FileNotFoundError(
+        f"{base_dir}: neither a model (config.json) nor a base_model.json marker"
+    )
 
 
 def count_rows(path: Path, required: tuple[str, ...]) -> int:
@@ -41,19 +45,28 @@ def count_rows(path: Path, required: tuple[str, ...]) -> int:
     return n
 
 
-def train_and_merge(recipe: dict, recipe_path: Path, base_model: str, data: Path, out: Path) -> dict:
+def train_and_merge(
+    recipe: dict, recipe_path: Path, base_model: str, data: Path, out: Path
+) -> dict:
     """Train a LoRA adapter into <out>/adapter and merge it into <out>/merged; return timings."""
     common.fresh_dir(out)
     adapter, prepared = out / "adapter", out / "prepared"
     cfg = common.resolve(
-        recipe, data=data, base_model=base_model, output_dir=str(adapter),
+        recipe,
+        data=data,
+        base_model=base_model,
+        output_dir=str(adapter),
         dataset_prepared_path=str(prepared),
     )
-    history, train_s = common.axolotl_train(common.write_resolved(cfg, out / "train.resolved.yaml", recipe_path))
+    history, train_s = common.axolotl_train(
+        common.write_resolved(cfg, out / "train.resolved.yaml", recipe_path)
+    )
     shutil.rmtree(prepared, ignore_errors=True)  # never reused; keeps the DVC out small
     # merge-lora writes <output_dir>/merged: point output_dir at <out>, the adapter stays put.
     merge_cfg = {**cfg, "output_dir": str(out), "lora_model_dir": str(adapter)}
-    merge_s = common.axolotl_merge(common.write_resolved(merge_cfg, out / "merge.resolved.yaml", recipe_path))
+    merge_s = common.axolotl_merge(
+        common.write_resolved(merge_cfg, out / "merge.resolved.yaml", recipe_path)
+    )
     if not (out / "merged" / "config.json").is_file():
         raise RuntimeError(f"{out / 'merged'}: merge-lora wrote no model")
     return {"history": history, "train_s": train_s, "merge_s": merge_s, "cfg": cfg}
@@ -80,12 +93,18 @@ def main() -> None:
 
     recipe = common.load_recipe(args.recipe)
     rows = count_rows(args.data, ("messages",))
-    run = train_and_merge(recipe, args.recipe, base_model_for(recipe, args.base), args.data, args.out)
-    tokens = tokens_in(args.out / "merged", args.data, lambda o: [m["content"] for m in o["messages"]])
+    run = train_and_merge(
+        recipe, args.recipe, base_model_for(recipe, args.base), args.data, args.out
+    )
+    tokens = tokens_in(
+        args.out / "merged", args.data, lambda o: [m["content"] for m in o["messages"]]
+    )
     common.write_curve(common.curve_rows(run["history"]), args.curve)
     extra = {"rows": rows, "merge_s": round(run["merge_s"], 1)}
     epochs = run["cfg"].get("num_epochs", 1)
-    common.write_metrics(common.summary(run["history"], run["train_s"], tokens * epochs, extra), args.metrics)
+    common.write_metrics(
+        common.summary(run["history"], run["train_s"], tokens * epochs, extra), args.metrics
+    )
 
 
 if __name__ == "__main__":
