@@ -216,7 +216,7 @@ def test_tiny_base_sft_dpo_end_to_end(tmp_path):
     assert tok.eos_token == "<|im_end|>" and tok.chat_template
     assert json.loads((out / "base.json").read_text())["steps"] == 3
 
-    sft = _quick_recipe(tmp_path, "sft", micro_batch_size=4, lora_r=4, lora_alpha=8)
+    sft = _quick_recipe(tmp_path, "sft", num_epochs=1, micro_batch_size=4, lora_r=4, lora_alpha=8)
     _stage(
         "training.sft",
         sft,
@@ -282,6 +282,29 @@ def test_tiny_base_sft_dpo_end_to_end(tmp_path):
     resolved = yaml.safe_load((models / "dpo" / "train.resolved.yaml").read_text())
     assert resolved["base_model"] == str(models / "sft" / "merged")
     assert AutoModelForCausalLM.from_pretrained(models / "dpo" / "merged").config.hidden_size == 32
+
+    # the swap variant is a real, different objective (IPO), not a copy
+    ipo = _quick_recipe(
+        tmp_path, "dpo-ipo", max_steps=1, micro_batch_size=4, lora_r=4, lora_alpha=8
+    )
+    _stage(
+        "training.dpo",
+        ipo,
+        "--sft",
+        models / "sft" / "merged",
+        "--data",
+        data["dpo"],
+        "--out",
+        models / "ipo",
+        "--curve",
+        out / "ipo.tsv",
+        "--metrics",
+        out / "ipo.json",
+    )
+    assert yaml.safe_load((models / "ipo" / "train.resolved.yaml").read_text())[
+        "dpo_loss_type"
+    ] == ["ipo"]
+    assert json.loads((out / "ipo.json").read_text())["steps"] == 1
 
 
 # --- the DAG: swapping the DPO recipe re-runs dpo and what follows, nothing upstream ----------
