@@ -22,13 +22,19 @@ from training.build import build_model, corpus, train_tokenizer
 
 
 class BaseParams(BaseModel):
-    """params.yaml `base`: the tiny model's sizes."""
+    """params.yaml `base`: the tiny model's sizes and corpus mix."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     vocab_size: int = Field(ge=300, le=65536)  # byte alphabet (256) + specials + merges
     hidden_size: int = Field(ge=32)
     layers: int = Field(ge=1)
     heads: int = Field(ge=1)
+    # Copies of each response style in the pretraining corpus. A real base model has read far
+    # more advice than listening, so directive and neutral replies outweigh aligned ones: the
+    # base then answers the way untuned models do, and SFT/DPO have something to change.
+    style_weights: dict[str, int] = Field(
+        default_factory=lambda: {"aligned": 1, "neutral": 1, "directive": 2, "generic": 1}
+    )
 
 
 def builds_locally(recipe: dict) -> bool:
@@ -48,7 +54,7 @@ def load_train(path: Path):
 
 def prepare(params: BaseParams, triples, build: Path) -> tuple[list[str], int]:
     """Write corpus, tokenizer and random-init model under `build`; return (texts, tokens)."""
-    texts = corpus(triples)
+    texts = corpus(triples, params.style_weights)
     tokenizer = train_tokenizer(texts, params.vocab_size)
     model = build_model(tokenizer, params.hidden_size, params.layers, params.heads)
     write_jsonl(build / "corpus.jsonl", [{"text": t} for t in texts])

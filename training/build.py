@@ -26,14 +26,18 @@ def chat_text(prompt: str, response: str, system: str = "") -> str:
     return f"{sys_turn}<|im_start|>user\n{prompt}{EOS}\n<|im_start|>assistant\n{response}{EOS}\n"
 
 
-def corpus(triples: Sequence[Triple]) -> list[str]:
-    """Pretraining texts: every disclosure answered in every style, so the base speaks them all."""
+def corpus(triples: Sequence[Triple], weights: dict[str, int] | None = None) -> list[str]:
+    """Pretraining texts: every disclosure answered in every style (weights: copies per style)."""
+    weights = weights or {}
+    unknown = set(weights) - set(RESPONSE_FIELDS)
+    if unknown:
+        raise ValueError(f"corpus: unknown response styles in weights: {sorted(unknown)}")
     texts = []
     for t in triples:
         for field in RESPONSE_FIELDS:
             response = getattr(t, field)
             if response:
-                texts.append(chat_text(t.prompt, response))
+                texts.extend([chat_text(t.prompt, response)] * weights.get(field, 1))
     if not texts:
         raise ValueError("corpus: no triples to build the pretraining corpus from")
     return texts
