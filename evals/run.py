@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import time
 from pathlib import Path
@@ -46,11 +47,15 @@ class EvalParams(BaseModel):
     device: str = "cpu"
 
 
-def model_dir(path: str | Path) -> Path:
-    """The HF folder under path: itself, or its `merged/` (a DPO output folder)."""
+def model_dir(path: str | Path) -> Path | str:
+    """The HF folder under path (itself or its `merged/`), or the hub model a GPU profile's
+    `base` stage named in its `base_model.json` marker."""
     for cand in (Path(path), Path(path) / "merged"):
         if (cand / "config.json").is_file():
             return cand
+    marker = Path(path) / "base_model.json"
+    if marker.is_file():
+        return json.loads(marker.read_text())["base_model"]
     raise FileNotFoundError(f"{path}: no config.json here or in merged/ (train the model first)")
 
 

@@ -20,7 +20,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
-def _answer(body: dict, rng: random.Random) -> dict:
+def default_answer(body: dict, rng: random.Random) -> dict:
     """Tool input for the requested tool, written from the request's theme and risk."""
     from generators import compose
     from generators.offline import fill_template
@@ -40,10 +40,10 @@ def _answer(body: dict, rng: random.Random) -> dict:
             "generic": compose.generic(prompt, rng) or "I'm listening. What's on your mind?"}
 
 
-def message_for(body: dict, fault: str | None = None) -> dict:
+def message_for(body: dict, fault: str | None = None, answer=default_answer) -> dict:
     """A Messages API response to body (deterministic per request body)."""
     digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
-    tool_input = _answer(body, random.Random(digest))
+    tool_input = answer(body, random.Random(digest))
     name = body["tool_choice"]["name"]
     if fault == "malformed":
         tool_input = {"prompt": tool_input.get("prompt", "")}
@@ -61,7 +61,8 @@ def message_for(body: dict, fault: str | None = None) -> dict:
 
 
 class FakeAnthropic:
-    def __init__(self, hang_s: float = 3.0):
+    def __init__(self, hang_s: float = 3.0, answer=default_answer):
+        self.answer = answer  # (request body, rng) -> tool input; tests may add tools of their own
         self.faults: list[str] = []  # consumed one per POST /v1/messages
         self.hang_s = hang_s  # how long a "hang" stalls, seconds (past the client timeout)
         self.counts: dict[str, int] = {}
@@ -120,7 +121,7 @@ class FakeAnthropic:
                     return self._send(int(fault), error)
                 if fault == "hang":
                     time.sleep(fake.hang_s)
-                return self._send(200, message_for(body, fault))
+                return self._send(200, message_for(body, fault, fake.answer))
 
             def do_GET(self):
                 m = re.match(r"/v1/messages/batches/([\w-]+)(/results)?$", self.path.split("?")[0])
@@ -131,7 +132,7 @@ class FakeAnthropic:
                 if m.group(2):
                     self._count("batch_results")
                     lines = [json.dumps({"custom_id": r["custom_id"], "result": {
-                        "type": "succeeded", "message": message_for(r["params"])}})
+                        "type": "succeeded", "message": message_for(r["params"], None, fake.answer)}})
                         for r in fake.batches[bid]["requests"]]
                     return self._send(200, None, raw=("\n".join(lines) + "\n").encode())
                 self._count("batch_retrieve")

@@ -6,15 +6,13 @@ import pytest
 import yaml
 from rich.console import Console
 
-import tests.fake_anthropic as fake_module
 from evals.judge import dpo_first, judge_models
-from tests.fake_anthropic import FakeAnthropic
+from tests.fake_anthropic import FakeAnthropic, default_answer
 
 KEY = "sk-ant-test-JUDGE-0123456789"
 PROMPT = "My brother Sam stopped answering my texts after the wedding in June."
 LISTEN = "Sam going quiet since the wedding sounds really painful. What has that been like?"
 ADVISE = "You should text Sam again and try to sort it out."
-_ORIGINAL = fake_module._answer
 
 
 def judge_answer(body, rng):
@@ -28,18 +26,17 @@ def judge_answer(body, rng):
     if tool == "submit_verdict":
         reply_b = text.split("Reply B:")[1]
         return {"winner": "A" if "You should" in reply_b else "B"}
-    return _ORIGINAL(body, rng)
+    return default_answer(body, rng)
 
 
 @pytest.fixture
 def setup(tmp_path, monkeypatch):
     monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
-    monkeypatch.setattr(fake_module, "_answer", judge_answer)
     ids = [f"p{i}" for i in range(6)]
     assert {dpo_first(i) for i in ids} == {True, False}  # both orders exercised
     gens = {"sft": [{"id": i, "prompt": PROMPT, "response": ADVISE} for i in ids],
             "dpo": [{"id": i, "prompt": PROMPT, "response": LISTEN} for i in ids]}
-    with FakeAnthropic() as fake:
+    with FakeAnthropic(answer=judge_answer) as fake:
         params = tmp_path / "params.yaml"
         params.write_text(yaml.safe_dump({"generate": {
             "backend": "anthropic", "base_url": fake.url, "cache_dir": str(tmp_path / "cache"),

@@ -86,3 +86,13 @@ def test_extra_tasks_are_skipped_offline_with_one_line(monkeypatch):
     assert console.export_text().strip() == (
         "eval.extra_tasks ['truthfulqa_mc2'] skipped: offline (HF_*_OFFLINE=1)")
     assert extra_task_scores(None, [], console) == {}
+
+
+def test_model_dir_follows_a_gpu_profile_base_marker(tmp_path):
+    from evals.run import model_dir
+
+    marker = {"base_model": "TinyLlama/TinyLlama_v1.1", "trained": False}
+    (tmp_path / "base_model.json").write_text(json.dumps(marker))
+    assert model_dir(tmp_path) == "TinyLlama/TinyLlama_v1.1"
+    with pytest.raises(FileNotFoundError):
+        model_dir(tmp_path / "missing")

@@ -138,3 +138,31 @@ def test_missing_key_is_one_clear_error(tmp_path, monkeypatch, capsys):
     params = write_params(tmp_path, "http://127.0.0.1:9")
     assert run(tmp_path, params)[0] == 2
     assert "ANTHROPIC_API_KEY is not set" in capsys.readouterr().err
+
+
+def test_generate_validate_split_run_end_to_end_on_the_anthropic_backend(tmp_path):
+    """The stage CLIs of dvc.yaml, in order, with generate.backend: anthropic (fake server)."""
+    from validators.__main__ import main as validate_main
+    from validators.split import main as split_main
+
+    real = yaml.safe_load(Path("params.yaml").read_text())
+    with FakeAnthropic() as fake:
+        params = write_params(tmp_path, fake.url, target_rows=40, paraphrase_k=3)
+        merged = {**real, **yaml.safe_load(params.read_text())}  # real validate/split sections
+        params.write_text(yaml.safe_dump(merged))
+        rc, m, rows = run(tmp_path, params)
+    assert rc == 0 and len(rows) == m["rows"] >= 40
+    gen, val = tmp_path / "out" / "triples.jsonl", tmp_path / "validated"
+    validate_main([str(gen), "--kept", str(val / "kept.jsonl"), "--rejected",
+                   str(val / "rejected.jsonl"), "--metrics", str(val / "m.json"),
+                   "--params", str(params)])
+    vm = json.loads((val / "m.json").read_text())
+    assert vm["in"] == len(rows) == vm["kept"] + vm["rejected"]
+    assert vm["kept"] >= 0.9 * len(rows)
+    split_main([str(val / "kept.jsonl"), "--splits", str(tmp_path / "splits"), "--axolotl",
+                str(tmp_path / "axolotl"), "--metrics", str(tmp_path / "split.json"),
+                "--params", str(params)])
+    sm = json.loads((tmp_path / "split.json").read_text())
+    assert sum(sm["rows"].values()) == vm["kept"]
+    assert (tmp_path / "axolotl" / "dpo.jsonl").stat().st_size > 0
+    no_key_anywhere(tmp_path)

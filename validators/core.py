@@ -76,7 +76,9 @@ def validate_records(
 
 
 def _validate(
-    records: Iterable[tuple[str, int, dict | None, BadLine | None]], params: ValidateParams, res: Result
+    records: Iterable[tuple[str, int, dict | None, BadLine | None]],
+    params: ValidateParams,
+    res: Result,
 ) -> Result:
     n_in = 0
     passed: list[tuple[dict, Triple]] = []  # (original record, cleaned triple) in input order
