@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -89,7 +88,6 @@ def main() -> None:
         results["eval_param_change"] = {"seconds": round(seconds, 1), "stages": ran}
         seconds, ran, _ = exp_run(ws, "recipes.dpo=recipes/tiny/dpo-ipo.yaml")
         results["dpo_recipe_swap"] = {"seconds": round(seconds, 1), "stages": ran}
-        shutil.copy(ws / "metrics" / "eval.json", ROOT / "bench" / "eval_metrics_of_run.json")
 
     table = Table(title=f"attune pipeline benchmark ({results['cpus']} CPUs)")
     table.add_column("what")
