@@ -12,7 +12,7 @@ from pathlib import Path
 from string import Template
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from rich.console import Console
 
 PROMPTS = Path(__file__).parent / "prompts"
@@ -49,17 +49,6 @@ def body_for(tool: str, prompt_file: str, model: str, **fields: str) -> dict:
             "tool_choice": {"type": "tool", "name": tool}}
 
 
-def parse(message: dict, tool: str) -> BaseModel:
-    """The validated tool input; ValueError with the reason otherwise."""
-    uses = [b for b in message.get("content", []) if b.get("type") == "tool_use"]
-    if not uses or uses[0].get("name") != tool:
-        raise ValueError(f"expected one `{tool}` tool call")
-    try:
-        return TOOLS[tool].model_validate(uses[0].get("input"))
-    except ValidationError as exc:
-        raise ValueError(str(exc.errors()[0]["msg"])) from None
-
-
 def dpo_first(row_id: str) -> bool:
     """Fixed, balanced order per disclosure so position bias cancels out over the set."""
     return hashlib.sha256(row_id.encode()).digest()[0] % 2 == 0
@@ -69,7 +58,7 @@ async def ask_all(backend, bodies: list[dict]) -> list[BaseModel | str]:
     """Every request through the backend's cache; a failure comes back as its reason."""
     import anthropic
 
-    from generators.anthropic_backend import BudgetStop, reask
+    from generators.anthropic_backend import BudgetStop, parse_answer, reask
 
     sem = asyncio.Semaphore(backend.p.concurrency)
     async with backend.client() as client:
@@ -86,7 +75,7 @@ async def ask_all(backend, bodies: list[dict]) -> list[BaseModel | str]:
                     except anthropic.APIError as exc:
                         return f"api: {type(exc).__name__}"
                 try:
-                    return parse(message, body["tool_choice"]["name"])
+                    return parse_answer(message, body["tool_choice"]["name"], TOOLS)
                 except ValueError as exc:
                     error = str(exc)
             return f"malformed: {error}"

@@ -79,13 +79,13 @@ def request_body(job: Job, p: GenerateParams, style: str) -> dict:
     }
 
 
-def parse_answer(message: dict, tool: str) -> BaseModel:
+def parse_answer(message: dict, tool: str, tools: dict[str, type[BaseModel]] = TOOLS) -> BaseModel:
     """The validated tool input; raises ValueError with a reason the model can act on."""
     uses = [b for b in message.get("content", []) if b.get("type") == "tool_use"]
     if not uses or uses[0].get("name") != tool:
         raise ValueError(f"expected one `{tool}` tool call")
     try:
-        return TOOLS[tool].model_validate(uses[0].get("input"))
+        return tools[tool].model_validate(uses[0].get("input"))
     except ValidationError as exc:
         first = exc.errors()[0]
         raise ValueError(f"{'.'.join(map(str, first['loc'])) or 'input'}: {first['msg']}") from None

@@ -9,7 +9,7 @@ from rich.console import Console
 from evals.judge import dpo_first, judge_models
 from tests.fake_anthropic import FakeAnthropic, default_answer
 
-KEY = "sk-ant-test-JUDGE-0123456789"
+KEY = "fake-anthropic-key-JUDGE-0123456789"
 PROMPT = "My brother Sam stopped answering my texts after the wedding in June."
 LISTEN = "Sam going quiet since the wedding sounds really painful. What has that been like?"
 ADVISE = "You should text Sam again and try to sort it out."

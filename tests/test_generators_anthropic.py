@@ -14,7 +14,7 @@ from tests.fake_anthropic import FakeAnthropic
 from validators.core import ValidateParams, validate_file
 
 SEED_FILE = Path(__file__).parent / "fixtures" / "gen_seeds.jsonl"
-KEY = "sk-ant-test-SECRET-0123456789"
+KEY = "fake-anthropic-key-SECRET-0123456789"
 
 
 def seed_dir(tmp: Path) -> Path:
