@@ -217,39 +217,17 @@ def test_tiny_base_sft_dpo_end_to_end(tmp_path):
     assert json.loads((out / "base.json").read_text())["steps"] == 3
 
     sft = _quick_recipe(tmp_path, "sft", num_epochs=1, micro_batch_size=4, lora_r=4, lora_alpha=8)
-    _stage(
-        "training.sft",
-        sft,
-        "--base",
-        models / "base",
-        "--data",
-        data["sft"],
-        "--out",
-        models / "sft",
-        "--curve",
-        out / "sft.tsv",
-        "--metrics",
-        out / "sft.json",
-    )
+    def run_sft():
+        _stage("training.sft", sft, "--base", models / "base", "--data", data["sft"],
+               "--out", models / "sft", "--curve", out / "sft.tsv", "--metrics", out / "sft.json")
+
+    run_sft()
     first = json.loads((out / "sft.json").read_text())
     assert first["steps"] == 6 and first["rows"] == 24  # 24 chats / 4 per step, one epoch
     # stale-dataset protection: new data at the same path must not meet an old prepared copy
     lines = data["sft"].read_text().splitlines()[:8]
     data["sft"].write_text("\n".join(lines) + "\n")
-    _stage(
-        "training.sft",
-        sft,
-        "--base",
-        models / "base",
-        "--data",
-        data["sft"],
-        "--out",
-        models / "sft",
-        "--curve",
-        out / "sft.tsv",
-        "--metrics",
-        out / "sft.json",
-    )
+    run_sft()
     second = json.loads((out / "sft.json").read_text())
     assert second["steps"] == 2 and second["rows"] == 8
     assert not (models / "sft" / "prepared").exists()

@@ -9,7 +9,6 @@ A recipe whose `base_model` lies under `<out>/build/` is built and pretrained he
 
 from __future__ import annotations
 
-import argparse
 import shutil
 from pathlib import Path
 
@@ -65,12 +64,7 @@ def prepare(params: BaseParams, triples, build: Path) -> tuple[list[str], int]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("recipe", type=Path)
-    ap.add_argument("--train", type=Path, required=True)
-    ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--curve", type=Path, required=True)
-    ap.add_argument("--metrics", type=Path, required=True)
+    ap = common.stage_parser(__doc__, {"train": "train split (triples JSONL)"})
     ap.add_argument("--params", type=Path, default=Path("params.yaml"))
     args = ap.parse_args()
     params = BaseParams(**yaml.safe_load(args.params.read_text(encoding="utf-8"))["base"])

@@ -5,6 +5,7 @@ Not a stage; `training.base`, `training.sft` and `training.dpo` import it.
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import time
@@ -26,6 +27,17 @@ OFFLINE_ENV = {
     "TOKENIZERS_PARALLELISM": "false",
 }
 CURVE_KEYS = ("loss", "rewards/accuracies", "rewards/margins", "rewards/chosen", "rewards/rejected")
+
+
+def stage_parser(doc: str, inputs: dict[str, str]) -> argparse.ArgumentParser:
+    """Training stages' CLI: RECIPE, the stage's inputs, then --out, --curve and --metrics."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("recipe", type=Path)
+    for flag, help_text in inputs.items():
+        ap.add_argument(f"--{flag}", type=Path, required=True, help=help_text)
+    for flag in ("out", "curve", "metrics"):
+        ap.add_argument(f"--{flag}", type=Path, required=True)
+    return ap
 
 
 def load_recipe(path: str | Path) -> dict:

@@ -10,7 +10,6 @@ Writes <out>/adapter, <out>/merged (plain HF model + tokenizer) and the resolved
 
 from __future__ import annotations
 
-import argparse
 from collections import Counter
 from pathlib import Path
 
@@ -25,13 +24,7 @@ def pair_counts(path: Path) -> dict[str, int]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("recipe", type=Path)
-    ap.add_argument("--sft", type=Path, required=True, help="merged SFT model folder")
-    ap.add_argument("--data", type=Path, required=True)
-    ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--curve", type=Path, required=True)
-    ap.add_argument("--metrics", type=Path, required=True)
+    ap = common.stage_parser(__doc__, {"sft": "merged SFT model folder", "data": "DPO pairs JSONL"})
     args = ap.parse_args()
 
     recipe = common.load_recipe(args.recipe)

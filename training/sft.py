@@ -9,7 +9,6 @@ Writes <out>/adapter (LoRA), <out>/merged (plain HF model + tokenizer) and the r
 
 from __future__ import annotations
 
-import argparse
 import shutil
 from pathlib import Path
 
@@ -82,13 +81,7 @@ def tokens_in(model_dir: Path, data: Path, texts_of) -> int:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("recipe", type=Path)
-    ap.add_argument("--base", type=Path, required=True)
-    ap.add_argument("--data", type=Path, required=True)
-    ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--curve", type=Path, required=True)
-    ap.add_argument("--metrics", type=Path, required=True)
+    ap = common.stage_parser(__doc__, {"base": "base model folder", "data": "SFT chats JSONL"})
     args = ap.parse_args()
 
     recipe = common.load_recipe(args.recipe)
