@@ -171,3 +171,31 @@ def test_main_rejects_bad_kept_rows(tmp_path):
     (tmp_path / "params.yaml").write_text(yaml.safe_dump({"split": PARAMS}))
     with pytest.raises(SystemExit, match=r"kept.jsonl:1: prompt"):
         run_main(tmp_path)
+
+
+def _caller(i: int, theme: str, prompt: str, aligned: str, parent: str | None = None) -> Triple:
+    return Triple(id=f"m{i}", prompt=prompt, aligned=aligned, neutral="How are you?",
+                  directive="You should rest.", generic=None, theme=theme, risk="none",
+                  source="offline" if parent else "seed", parent_id=parent)
+
+
+def test_mismatched_pairs_reject_another_callers_reply():
+    rows = [
+        _caller(0, "grief", "My nan's allotment goes back to the council.",
+                "Losing the allotment sounds hard. What was it like there?"),
+        _caller(1, "grief", "My nan's allotment is being taken away by the council.",
+                "The allotment mattered so much. What do you miss?", parent="m0"),  # same lineage
+        _caller(2, "grief", "Since the funeral the house is silent.",
+                "The silence after the funeral sounds heavy. What are evenings like?"),
+        _caller(3, "work", "My manager shouted at me on the shop floor.",
+                "Being shouted at by your manager sounds humiliating. How was the rest of it?"),
+    ]
+    others = sp.mismatched(rows, seed=13)
+    # never the same lineage, never another theme, never a reply that fits this caller
+    assert others["m0"] == rows[2].aligned and others["m1"] == rows[2].aligned
+    assert others["m2"] in {rows[0].aligned, rows[1].aligned}
+    assert "m3" not in others  # alone in its theme: no pair rather than a cross-theme one
+    dpo = sp.dpo_rows(rows, ["aligned>mismatched"], "", seed=13)
+    assert [r["id"] for r in dpo] == ["m0", "m1", "m2"]
+    assert all(r["chosen"] != r["rejected"] for r in dpo)
+    assert sp.mismatched(list(reversed(rows)), seed=13) == others  # order-free

@@ -19,9 +19,10 @@ from rich.table import Table
 
 from generators.schema import Triple, read_triples, write_json, write_jsonl
 from validators.dedup import find_near_duplicates
+from validators.detectors import picks_up_specific
 
 SPLITS = ("train", "eval", "test")
-PairType = Literal["aligned>neutral", "aligned>directive", "aligned>generic"]
+PairType = Literal["aligned>neutral", "aligned>directive", "aligned>generic", "aligned>mismatched"]
 
 
 class SplitParams(BaseModel):
@@ -124,12 +125,38 @@ def sft_rows(triples: Iterable[Triple], system_prompt: str) -> list[dict]:
     ]
 
 
-def dpo_rows(triples: Iterable[Triple], pair_types: Sequence[str], system_prompt: str) -> list:
-    """Preference rows, one per triple and pair type; generic pairs only where generic exists."""
+def mismatched(triples: Sequence[Triple], seed: int) -> dict[str, str]:
+    """Per triple id, a well-formed reply written for another caller: same theme and risk, other
+    lineage, picking up none of this caller's specifics.
+
+    Chosen and rejected then differ only in whose story they reflect, so the pair rewards
+    attention to what this caller said, the failure plain style pairs never penalise.
+    Rows with no such reply get none (the counts in metrics/split.json show it).
+    """
+    pools: dict[tuple[str, bool], list[Triple]] = {}
+    for t in sorted(triples, key=lambda t: t.id):
+        pools.setdefault((t.theme, t.risk != "none"), []).append(t)
+    out = {}
+    for t in triples:
+        pool = pools[(t.theme, t.risk != "none")]
+        start = int(unit_hash(seed, t.id) * len(pool))
+        for k in range(len(pool)):  # first fit from a stable, row-specific start
+            other = pool[(start + k) % len(pool)]
+            if other.group != t.group and not picks_up_specific(other.aligned, t.prompt):
+                out[t.id] = other.aligned
+                break
+    return out
+
+
+def dpo_rows(triples: Sequence[Triple], pair_types: Sequence[str], system_prompt: str,
+             seed: int = 0) -> list:
+    """Preference rows, one per triple and pair type, where that rejected reply exists."""
+    others = mismatched(triples, seed) if "aligned>mismatched" in pair_types else {}
     rows = []
     for t in triples:
         for pair_type in pair_types:
-            rejected = getattr(t, pair_type.split(">")[1])
+            style = pair_type.split(">")[1]
+            rejected = others.get(t.id) if style == "mismatched" else getattr(t, style)
             if rejected is None:
                 continue
             row = {"id": t.id, "prompt": t.prompt, "chosen": t.aligned, "rejected": rejected,
@@ -187,7 +214,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit("split: leakage across splits:\n" + "\n".join(problems))
 
     sft = sft_rows(splits["train"], params.system_prompt)
-    dpo = dpo_rows(splits["train"], params.pair_types, params.system_prompt)
+    dpo = dpo_rows(splits["train"], params.pair_types, params.system_prompt, params.seed)
     for name, rows in splits.items():
         write_jsonl(args.splits / f"{name}.jsonl", rows)
     write_jsonl(args.axolotl / "sft.jsonl", sft)
