@@ -183,19 +183,23 @@ def test_mismatched_pairs_reject_another_callers_reply():
     rows = [
         _caller(0, "grief", "My nan's allotment goes back to the council.",
                 "Losing the allotment sounds hard. What was it like there?"),
-        _caller(1, "grief", "My nan's allotment is being taken away by the council.",
-                "The allotment mattered so much. What do you miss?", parent="m0"),  # same lineage
+        _caller(1, "grief", "My nan's allotment is being taken away by the council.",  # m0's lineage
+                "That is a big loss to face. What do you miss most?", parent="m0"),
         _caller(2, "grief", "Since the funeral the house is silent.",
                 "The silence after the funeral sounds heavy. What are evenings like?"),
         _caller(3, "work", "My manager shouted at me on the shop floor.",
                 "Being shouted at by your manager sounds humiliating. How was the rest of it?"),
+        _caller(4, "grief", "My neighbour gave me her allotment keys before she died.",
+                "Those allotment keys sound precious. What do they mean to you?"),  # fits m0, m1
     ]
-    others = sp.mismatched(rows, seed=13)
-    # never the same lineage, never another theme, never a reply that fits this caller
-    assert others["m0"] == rows[2].aligned and others["m1"] == rows[2].aligned
-    assert others["m2"] in {rows[0].aligned, rows[1].aligned}
-    assert "m3" not in others  # alone in its theme: no pair rather than a cross-theme one
+    for seed in range(30):  # every start position: each rule alone excludes one candidate
+        others = sp.mismatched(rows, seed=seed)
+        # m0: m1 is its own lineage, m4 picks up "allotment"; only m2 was written for another
+        assert others["m0"] == rows[2].aligned and others["m1"] == rows[2].aligned, seed
+        assert others["m4"] in {rows[1].aligned, rows[2].aligned}, seed
+        assert others["m2"] != rows[2].aligned, seed
+        assert "m3" not in others  # alone in its theme: no pair rather than a cross-theme one
+        assert sp.mismatched(list(reversed(rows)), seed=seed) == others  # order-free
     dpo = sp.dpo_rows(rows, ["aligned>mismatched"], "", seed=13)
-    assert [r["id"] for r in dpo] == ["m0", "m1", "m2"]
+    assert [r["id"] for r in dpo] == ["m0", "m1", "m2", "m4"]
     assert all(r["chosen"] != r["rejected"] for r in dpo)
-    assert sp.mismatched(list(reversed(rows)), seed=13) == others  # order-free
