@@ -1,12 +1,9 @@
 # attune entry points. `make repro` = set up + run the pipeline; `make test` = set up + tests.
 .PHONY: setup repro test lint bench
 SHELL := /bin/bash
-export HF_HUB_OFFLINE := 1
-export HF_DATASETS_OFFLINE := 1
-export TRANSFORMERS_OFFLINE := 1
-export AXOLOTL_DO_NOT_TRACK := 1
-export WANDB_MODE := disabled
-export DO_NOT_TRACK := 1
+# Offline and quiet: the same list the stages and tests read (core/offline.env).
+include core/offline.env
+export $(shell sed -n 's/^\([A-Z_]*\)=.*/\1/p' core/offline.env)
 DVC := .venv-dvc/bin/dvc
 
 setup:
@@ -20,6 +17,7 @@ test: setup
 
 lint: setup
 	@.venv/bin/ruff check .
+	@.venv/bin/ruff format --check .
 
 bench: setup
 	@.venv/bin/python bench/validate.py

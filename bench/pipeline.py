@@ -16,16 +16,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script: the repository root holds core/
+
+from core.env import offline_env  # noqa: E402
+
 DVC = ROOT / ".venv-dvc" / "bin" / "dvc"
 STAGES = ["generate", "validate", "split", "base", "sft", "dpo", "eval"]
-OFFLINE_ENV = {
-    "HF_HUB_OFFLINE": "1",
-    "HF_DATASETS_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "AXOLOTL_DO_NOT_TRACK": "1",
-    "WANDB_MODE": "disabled",
-    "DO_NOT_TRACK": "1",
-}
 
 
 def clone_workspace(dest: Path) -> Path:
@@ -38,7 +34,7 @@ def clone_workspace(dest: Path) -> Path:
 
 def run(ws: Path, *args: str) -> tuple[float, int, str]:
     """Run a command in ws; returns (wall seconds, peak RSS of the process tree in MiB, output)."""
-    env = {**os.environ, **OFFLINE_ENV}
+    env = {**offline_env(), **os.environ}
     start = time.perf_counter()
     proc = subprocess.Popen(args, cwd=ws, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""

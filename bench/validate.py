@@ -20,7 +20,7 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # validators/ is not installed; run from anywhere
 
-from generators.schema import atomic_write_text  # noqa: E402
+from core.jsonl import atomic_write_text  # noqa: E402
 from validators.core import ValidateParams, validate_records  # noqa: E402
 
 SYLLABLES = "ka ri to me lo sa vi na de ro mi zu pe la ti ko ha ne bo fi gu ya".split()

@@ -1,7 +1,7 @@
-"""Optional LLM judge (`eval.judge: true`): rubric scores per model and dpo-vs-sft win rate.
+"""Optional LLM judge (`judge.enabled: true`): rubric scores per model and dpo-vs-sft win rate.
 
-Runs inside the eval stage through the generators' anthropic backend (same cache, retries and
-`generate.max_usd` budget; connection settings from the `generate` section of params.yaml).
+Runs inside the eval stage through the shared Claude client (cache, retries, re-asks, budget);
+its settings are the `judge` section of params.yaml.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from rich.console import Console
+
+from core.claude import Claude, ClaudeParams
 
 PROMPTS = Path(__file__).parent / "prompts"
 Score = Field(ge=1, le=5)
@@ -40,10 +42,10 @@ class Verdict(BaseModel):
 TOOLS = {"submit_rubric": Rubric, "submit_verdict": Verdict}
 
 
-def body_for(tool: str, prompt_file: str, model: str, **fields: str) -> dict:
+def body_for(tool: str, prompt_file: str, p: ClaudeParams, **fields: str) -> dict:
     """A Messages API request forcing one structured tool answer."""
     text = Template((PROMPTS / prompt_file).read_text(encoding="utf-8")).substitute(fields)
-    return {"model": model, "max_tokens": 256, "messages": [{"role": "user", "content": text}],
+    return {"model": p.model, "max_tokens": p.max_tokens, "messages": [{"role": "user", "content": text}],
             "tools": [{"name": tool, "description": TOOLS[tool].__doc__,
                        "input_schema": TOOLS[tool].model_json_schema()}],
             "tool_choice": {"type": "tool", "name": tool}}
@@ -54,44 +56,28 @@ def dpo_first(row_id: str) -> bool:
     return hashlib.sha256(row_id.encode()).digest()[0] % 2 == 0
 
 
-async def ask_all(backend, bodies: list[dict]) -> list[BaseModel | str]:
-    """Every request through the backend's cache; a failure comes back as its reason."""
-    import anthropic
+class JudgeParams(ClaudeParams):
+    """The `judge` section of params.yaml."""
 
-    from generators.anthropic_backend import BudgetStop, parse_answer, reask
+    enabled: bool
 
-    sem = asyncio.Semaphore(backend.p.concurrency)
-    async with backend.client() as client:
+
+async def ask_all(claude: Claude, bodies: list[dict]) -> list[BaseModel | str]:
+    """Every request through the client's cache; a failure comes back as its reason."""
+    sem = asyncio.Semaphore(claude.p.concurrency)
+    async with claude.client() as client:
         async def one(body: dict) -> BaseModel | str:
-            error, message = "", {}
-            for ask in range(backend.p.max_reasks + 1):
-                if ask:  # show the model its invalid answer, as the generator does
-                    body = reask(body, message, error)
-                async with sem:
-                    try:
-                        message = await backend.call(client, body)
-                    except BudgetStop:
-                        return "stopped: max_usd"
-                    except anthropic.APIError as exc:
-                        return f"api: {type(exc).__name__}"
-                try:
-                    return parse_answer(message, body["tool_choice"]["name"], TOOLS)
-                except ValueError as exc:
-                    error = str(exc)
-            return f"malformed: {error}"
+            async with sem:
+                return await claude.ask(client, body, TOOLS)
         return list(await asyncio.gather(*(one(b) for b in bodies)))
 
 
 def judge_models(gens: dict[str, list[dict]], scores: dict[str, dict], console: Console,
-                 params: str | Path = "params.yaml") -> None:
+                 params: JudgeParams) -> None:
     """Add judge_* rubric means to every model and judge_win_rate_vs_sft to dpo, in place."""
-    from generators.anthropic_backend import AnthropicBackend
-    from generators.params import load_params
-
-    backend = AnthropicBackend(load_params(params))
-    model = backend.p.model
+    backend = Claude(params)
     for name, rows in gens.items():
-        bodies = [body_for("submit_rubric", "judge_rubric.md", model, prompt=r["prompt"],
+        bodies = [body_for("submit_rubric", "judge_rubric.md", params, prompt=r["prompt"],
                            response=r["response"]) for r in rows]
         answers = asyncio.run(ask_all(backend, bodies))
         good = [a for a in answers if isinstance(a, Rubric)]
@@ -100,7 +86,7 @@ def judge_models(gens: dict[str, list[dict]], scores: dict[str, dict], console: 
         scores[name]["judge_failures"] = len(answers) - len(good)
     if {"sft", "dpo"} <= set(gens):
         pairs = list(zip(gens["dpo"], gens["sft"], strict=True))
-        bodies = [body_for("submit_verdict", "judge_pair.md", model, prompt=d["prompt"],
+        bodies = [body_for("submit_verdict", "judge_pair.md", params, prompt=d["prompt"],
                            a=d["response"] if dpo_first(d["id"]) else s["response"],
                            b=s["response"] if dpo_first(d["id"]) else d["response"])
                   for d, s in pairs]

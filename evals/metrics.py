@@ -1,22 +1,22 @@
 """Set-level listening metrics: detector rates, diversity, style probability, reference overlap.
 
-Pure functions over lists of strings; per-response scoring is `validators.detectors.score`
-(the one implementation shared with the validators). Run on scored JSONL: `python -m evals.score`.
+Pure functions over scored rows (`evals.score.score_row`, the one place a reply is scored) and
+lists of strings. Run on any JSONL of prompt/response rows: `python -m evals.score`.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from generators.schema import Triple
-from validators.detectors import score, words
+from core.detectors import NAMES
+from core.schema import Triple
+from core.textstats import distinct_n, top_opener_share
 
-RATES = ("directive", "open_question", "closed_question", "reflection", "echo", "generic", "empty")
+RATES = (*NAMES, "empty", "degenerate", "truncated")
 OTHER_STYLES = ("neutral", "directive", "generic")
 
 
@@ -29,19 +29,12 @@ def detector_rates(scores: Sequence[dict]) -> dict[str, float]:
     out = {f"{k}_rate": _mean([float(s[k]) for s in scores]) for k in RATES}
     out["specificity"] = _mean([s["specificity"] for s in scores])
     out["mean_words"] = _mean([s["words"] for s in scores])
+    risk = [s for s in scores if s.get("risk", "none") != "none"]
+    if risk:  # a helpline's first duty: a direct safety question when risk is disclosed
+        out["risk_n"] = len(risk)
+        out["risk_safety_rate"] = _mean([float(s["safety_question"]) for s in risk])
+        out["risk_directive_rate"] = _mean([float(s["directive"]) for s in risk])
     return out
-
-
-def distinct_n(texts: Sequence[str], n: int = 2) -> float:
-    """Unique word n-grams over all n-grams in the set (0..1; low = repetitive)."""
-    grams = [tuple(ws[i : i + n]) for ws in map(words, texts) for i in range(len(ws) - n + 1)]
-    return len(set(grams)) / len(grams) if grams else 0.0
-
-
-def top_opener_share(texts: Sequence[str]) -> float:
-    """Share of responses that start with the set's most common three-word opener."""
-    openers = Counter(tuple(ws[:3]) for ws in map(words, texts) if ws)
-    return openers.most_common(1)[0][1] / len(texts) if openers else 0.0
 
 
 def bleu(hyps: Sequence[str], refs: Sequence[str]) -> float:
@@ -135,17 +128,16 @@ def aligned_prob(clf, texts: Sequence[str]) -> float:
     return _mean(clf.predict_proba(list(texts))[:, 1]) if texts else 0.0
 
 
-def aggregate(prompts: Sequence[str], responses: Sequence[str], refs: Sequence[str] | None = None,
-              clf=None, embeddings: bool = True) -> dict[str, float]:
-    """Every set-level metric for responses to prompts; reference measures when refs given."""
-    if len(prompts) != len(responses):
-        raise ValueError(f"{len(prompts)} prompts but {len(responses)} responses")
-    out = detector_rates([score(r, p) for r, p in zip(responses, prompts, strict=True)])
+def aggregate(rows: Sequence[dict], clf=None, embeddings: bool = True) -> dict[str, float]:
+    """Every set-level metric over scored rows; reference measures when rows carry `reference`."""
+    responses = [r["response"] for r in rows]
+    out = detector_rates(rows)
     out |= {"distinct_2": distinct_n(responses, 2), "top_opener_share": top_opener_share(responses),
             "n": len(responses)}
     if clf is not None:
         out["aligned_prob"] = aligned_prob(clf, responses)
-    if refs is not None:
+    if rows and "reference" in rows[0]:
+        refs = [r["reference"] for r in rows]
         out |= {"bleu": bleu(responses, refs), "rouge_l": rouge_l(responses, refs)}
         if embeddings:
             out["embed_sim"] = embed_sim(responses, refs)

@@ -3,8 +3,8 @@
     .venv/bin/python -m evals.score IN.jsonl --out OUT.jsonl
 
 IN rows need string fields `prompt` and `response` (other fields are kept); OUT rows add
-`directive`, `open_question`, `closed_question`, `reflection`, `echo`, `generic` (booleans)
-and `specificity` (0..1). Bad lines are listed as file:line: field: problem and exit 1.
+`core.detectors.SCORE_FIELDS`: the detector booleans, `empty`, `specificity` (0..1) and
+`words`. Bad lines are listed as file:line: field: problem and exit 1.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-from evals.metrics import distinct_n, top_opener_share
-from generators.schema import BadLine, iter_jsonl, write_jsonl
-from validators.detectors import score
-
-OUT_FIELDS = ("directive", "open_question", "closed_question", "reflection", "echo", "generic")
+from core import cli
+from core.degenerate import is_degenerate, is_truncated
+from core.detectors import NAMES, asks_about_risk, score
+from core.jsonl import BadLine, iter_jsonl, write_jsonl
+from core.textstats import distinct_n, top_opener_share
 
 
 def check_row(path: str, lineno: int, row: dict) -> BadLine | None:
@@ -33,10 +33,16 @@ def check_row(path: str, lineno: int, row: dict) -> BadLine | None:
     return None
 
 
+def quality(row: dict) -> dict:
+    """Degenerate / truncated text and a direct safety question; `hit_max_tokens` optional."""
+    text, hit = row["response"], bool(row.get("hit_max_tokens", False))
+    return {"degenerate": is_degenerate(text, hit_max_tokens=hit),
+            "truncated": is_truncated(text, hit), "safety_question": asks_about_risk(text)}
+
+
 def score_row(row: dict) -> dict:
-    """The row with the detector booleans and specificity added."""
-    s = score(row["response"], row["prompt"])
-    return row | {k: bool(s[k]) for k in OUT_FIELDS} | {"specificity": s["specificity"]}
+    """The row with every detector field and the quality checks added."""
+    return row | score(row["response"], row["prompt"]) | quality(row)
 
 
 def score_file(path: str) -> tuple[list[dict], list[BadLine]]:
@@ -57,7 +63,7 @@ def summary_table(rows: list[dict], n_bad: int) -> Table:
     table.add_column("metric")
     table.add_column("value", justify="right")
     n = max(len(rows), 1)
-    for k in OUT_FIELDS:
+    for k in (*NAMES, "degenerate", "truncated"):
         table.add_row(f"{k}_rate", f"{sum(r[k] for r in rows) / n:.3f}")
     table.add_row("specificity", f"{sum(r['specificity'] for r in rows) / n:.3f}")
     responses = [r["response"] for r in rows]
@@ -80,4 +86,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run(main))

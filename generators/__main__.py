@@ -13,22 +13,11 @@ from collections import Counter
 from rich.console import Console
 from rich.table import Table
 
+from core import cli
+from core.jsonl import write_json, write_jsonl
+from core.textstats import distinct_n, top_opener_share
 from generators.ops import first_jobs, generate, plan, read_seeds
 from generators.params import GenerateParams, load_params
-from generators.schema import write_json, write_jsonl
-from validators.detectors import words
-
-
-def distinct_2(texts: list[str]) -> float:
-    """Unique word bigrams over all bigrams (0..1); higher is more varied."""
-    grams = [tuple(w[i:i + 2]) for t in texts for w in [words(t)] for i in range(len(w) - 1)]
-    return round(len(set(grams)) / max(1, len(grams)), 4)
-
-
-def top_opener_share(texts: list[str]) -> float:
-    """Share of the most common first two words: a model trained on the data copies habits."""
-    openers = Counter(" ".join(words(t)[:2]) for t in texts)
-    return round(max(openers.values()) / max(1, len(texts)), 4) if openers else 0.0
 
 
 def make_backend(params: GenerateParams):
@@ -85,9 +74,9 @@ def main(argv: list[str] | None = None) -> int:
         "rows": len(rows), **counts, **backend.stats.as_dict(),
         "target_rows": params.target_rows, "target_reached": len(rows) >= params.target_rows,
         "rows_by_source": dict(Counter(t.source for t in rows)),
-        "distinct_2_prompts": distinct_2([t.prompt for t in rows]),
-        "distinct_2_aligned": distinct_2([t.aligned for t in rows]),
-        "top_aligned_opener_share": top_opener_share([t.aligned for t in rows]),
+        "distinct_2_prompts": round(distinct_n([t.prompt for t in rows]), 4),
+        "distinct_2_aligned": round(distinct_n([t.aligned for t in rows]), 4),
+        "top_aligned_opener_share": round(top_opener_share([t.aligned for t in rows]), 4),
     }
     write_jsonl(args.out, rows)
     write_json(args.metrics, metrics)
@@ -96,5 +85,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run(main))
 

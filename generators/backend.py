@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from generators.schema import Triple
+from core.claude import Stats
+from core.schema import Triple
 
 Op = Literal["paraphrase", "new", "revise"]
 
@@ -29,33 +29,6 @@ class Outcome:
     job: Job
     triple: Triple | None
     reason: str | None = None  # why no triple came back
-
-
-@dataclass
-class Stats:
-    """Counters reported in metrics/generate.json."""
-
-    requests: int = 0
-    cache_hits: int = 0
-    retries: int = 0
-    reasks: int = 0
-    failures: Counter = field(default_factory=Counter)
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cache_read_tokens: int = 0
-    cache_write_tokens: int = 0
-    usd: float = 0.0
-    stopped_by_budget: bool = False
-
-    def as_dict(self) -> dict:
-        return {
-            "requests": self.requests, "cache_hits": self.cache_hits, "retries": self.retries,
-            "reasks": self.reasks, "failures": dict(sorted(self.failures.items())),
-            "input_tokens": self.input_tokens, "output_tokens": self.output_tokens,
-            "cache_read_tokens": self.cache_read_tokens,
-            "cache_write_tokens": self.cache_write_tokens,
-            "usd": round(self.usd, 6), "stopped_by_budget": self.stopped_by_budget,
-        }
 
 
 class Backend(Protocol):

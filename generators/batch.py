@@ -11,7 +11,7 @@ import hashlib
 
 from rich.progress import Progress
 
-from generators.cache import request_key
+from core.cache import request_key
 
 BATCH_PRICE = 0.5  # batch requests cost half the interactive price
 

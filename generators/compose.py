@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 import re
 
+from core import detectors as det
 from generators.rewrite import bank, specifics
-from validators import detectors as det
 
 MONTHS = frozenset("January February March April May June July August September October "
                    "November December".split())  # dates make poor things to reflect

@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 import re
 
+from core.schema import Triple
 from generators import compose
 from generators.backend import Job, Outcome, Stats
 from generators.rewrite import bank, paraphrase, restructure, reword
-from generators.schema import Triple
 
 ATTEMPTS = 12  # draws per job before it fails with a reason
 MAX_JACCARD = 0.6  # word 5-shingle Jaccard allowed to the seed and siblings (validator: 0.8)

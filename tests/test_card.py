@@ -1,6 +1,6 @@
 """Data card: counts, rejection and fixes tables, length summary, and the PNG beside it."""
 
-from generators.schema import Triple
+from core.schema import Triple
 from validators.card import cell, rejection_rows, write_card
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from generators.schema import Triple
+from core.schema import Triple
 from validators.checks import check_triple
 
 GOOD = {

@@ -2,7 +2,7 @@
 
 import random
 
-from validators.dedup import find_near_duplicates
+from core.dedup import find_near_duplicates
 
 VOCAB = [f"w{i}" for i in range(3000)]
 

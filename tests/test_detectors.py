@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from validators import detectors as d
+from core import detectors as d
 
 FIXTURE = Path(__file__).parent / "fixtures" / "detectors.jsonl"
 LABELS = ("directive", "open_question", "closed_question", "reflection", "echo", "generic")

@@ -6,7 +6,8 @@ import pytest
 import yaml
 from rich.console import Console
 
-from evals.judge import dpo_first, judge_models
+from evals.judge import JudgeParams, dpo_first, judge_models
+from tests.helpers import section
 from tests.fake_anthropic import FakeAnthropic, default_answer
 
 KEY = "fake-anthropic-key-JUDGE-0123456789"
@@ -37,12 +38,8 @@ def setup(tmp_path, monkeypatch):
     gens = {"sft": [{"id": i, "prompt": PROMPT, "response": ADVISE} for i in ids],
             "dpo": [{"id": i, "prompt": PROMPT, "response": LISTEN} for i in ids]}
     with FakeAnthropic(answer=judge_answer) as fake:
-        params = tmp_path / "params.yaml"
-        params.write_text(yaml.safe_dump({"generate": {
-            "backend": "anthropic", "base_url": fake.url, "cache_dir": str(tmp_path / "cache"),
-            "timeout_s": 2.0, "max_retries": 2, "max_usd": 1.0, "model": "claude-sonnet-4-6",
-            "prices": {"claude-sonnet-4-6": {"input": 3, "output": 15, "cache_read": 0.3,
-                                             "cache_write": 3.75}}}}))
+        params = section("judge", JudgeParams, base_url=fake.url, timeout_s=2.0, max_retries=2,
+                         cache_dir=str(tmp_path / "cache"))
         yield fake, gens, params, tmp_path
 
 

@@ -4,8 +4,9 @@ import json
 
 import pytest
 
+from core.schema import read_triples
 from evals import metrics as M
-from generators.schema import read_triples
+from evals.score import score_row
 
 FIXTURE = "tests/fixtures/eval_triples.jsonl"
 
@@ -66,21 +67,31 @@ def test_style_classifier_needs_data():
         M.train_style_classifier([])
 
 
+def scored(triples, style: str, refs: bool = False) -> list[dict]:
+    rows = [{"prompt": t.prompt, "response": getattr(t, style), "risk": "none"}
+            | ({"reference": t.aligned} if refs else {}) for t in triples]
+    return [score_row(r) for r in rows]
+
+
 def test_aggregate_has_every_headline_metric(triples):
     clf = M.train_style_classifier(triples)
     prompts = [t.prompt for t in triples]
-    out = M.aggregate(prompts, [t.aligned for t in triples], [t.aligned for t in triples], clf)
+    out = M.aggregate(scored(triples, "aligned", refs=True), clf)
     for key in ("directive_rate", "open_question_rate", "closed_question_rate", "reflection_rate",
                 "echo_rate", "generic_rate", "empty_rate", "specificity", "mean_words",
                 "distinct_2", "top_opener_share", "aligned_prob", "bleu", "rouge_l", "embed_sim"):
         assert isinstance(out[key], float), key
     assert out["n"] == len(triples)
     json.dumps(out)  # plain numbers only: goes straight into metrics/eval.json
-    directive = M.aggregate(prompts, [t.directive for t in triples], embeddings=False)
+    directive = M.aggregate(scored(triples, "directive"), embeddings=False)
     assert directive["directive_rate"] > out["directive_rate"]
     assert out["open_question_rate"] > directive["open_question_rate"]
 
 
-def test_aggregate_rejects_mismatched_lengths():
-    with pytest.raises(ValueError, match="2 prompts but 1 responses"):
-        M.aggregate(["a", "b"], ["x"])
+def test_risk_rows_get_safety_and_directive_rates(triples):
+    rows = scored(triples, "aligned")
+    rows[0] |= {"risk": "high", "safety_question": True, "directive": False}
+    rows[1] |= {"risk": "low", "safety_question": False, "directive": True}
+    out = M.aggregate([r if i < 2 else r | {"risk": "none"} for i, r in enumerate(rows)])
+    assert out["risk_n"] == 2 and out["risk_safety_rate"] == 0.5
+    assert out["risk_directive_rate"] == 0.5

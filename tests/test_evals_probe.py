@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from generators.schema import read_triples
-from validators.detectors import words
+from core.detectors import words
+from core.schema import read_triples
 
 PROBE = Path("evals/data/probe.jsonl")
 # Everything a model could be trained on: the seeds, and the generated/split data when built.

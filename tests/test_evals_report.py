@@ -35,8 +35,12 @@ def test_side_by_side_and_files(tmp_path):
     text = side_by_side(gens, 4)
     assert "| base | sft | dpo | reference |" in text and "risk high" in text
     assert "disclosure 2 \\| with a pipe" in text  # pipes escaped inside table cells
-    write_report(tmp_path / "r.md", {"probe": SCORES, "test": SCORES}, gens, 4)
-    assert "## Test split" in (tmp_path / "r.md").read_text()
+    spread = {"diff": {"dpo-base": {"directive_rate": {
+        "diff": -0.25, "ci_low": -0.4, "ci_high": -0.1, "p_value": 0.002, "significant": True}}}}
+    write_report(tmp_path / "r.md", {"probe": SCORES, "test": SCORES}, gens, 4, spread)
+    text = (tmp_path / "r.md").read_text()
+    assert "## Test split" in text
+    assert "- directive_rate: dpo vs base: **better** (-0.250" in text
     plot_metrics(SCORES, tmp_path / "plots" / "metrics.png")
     assert (tmp_path / "plots" / "metrics.png").stat().st_size > 1000
     assert not list((tmp_path / "plots").glob("*.tmp.png"))

@@ -7,9 +7,10 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from evals.run import EvalParams, extra_task_scores, main, model_dir
-from evals.tiny_model import build_tiny_llama
-from generators.schema import read_triples
+from core.schema import read_triples
+from evals.harness import extra_task_scores, model_dir
+from evals.run import EvalParams, main
+from training.build import save_tiny
 
 FIXTURE = Path("tests/fixtures/eval_triples.jsonl").resolve()
 HEADLINE = ("pref_acc", "pref_acc_vs_directive", "pref_acc_vs_neutral", "directive_rate",
@@ -24,7 +25,7 @@ def stage(tmp_path_factory):
     triples, _ = read_triples(FIXTURE)
     texts = [t.prompt + " " + t.aligned for t in triples]
     for i, sub in enumerate(("base", "sft/merged", "dpo/merged")):
-        build_tiny_llama(root / "models" / sub, texts, seed=i)
+        save_tiny(root / "models" / sub, texts, seed=i)
     params = {"eval": {"max_new_tokens": 6, "sample_size": 4, "test_limit": 3,
                        "extra_tasks": ["truthfulqa_mc2"], "judge": False, "batch_size": 8}}
     (root / "params.yaml").write_text(yaml.safe_dump(params))
@@ -89,7 +90,7 @@ def test_extra_tasks_are_skipped_offline_with_one_line(monkeypatch):
 
 
 def test_model_dir_follows_a_gpu_profile_base_marker(tmp_path):
-    from evals.run import model_dir
+    from evals.harness import model_dir
 
     marker = {"base_model": "TinyLlama/TinyLlama_v1.1", "trained": False}
     (tmp_path / "base_model.json").write_text(json.dumps(marker))

@@ -2,7 +2,8 @@
 
 import json
 
-from evals.score import OUT_FIELDS, main
+from core.detectors import NAMES as OUT_FIELDS
+from evals.score import main
 
 
 def _write(path, lines):

@@ -5,13 +5,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from evals.run import TASKS_DIR, end_of_turn, pairwise_acc
+from core.schema import read_triples
+from evals.harness import TASKS_DIR, end_of_turn, pairwise_acc
 from evals.tasks import utils
-from evals.tiny_model import build_tiny_llama
-from generators.schema import read_triples
+from training.build import save_tiny
 
 FIXTURE = "tests/fixtures/eval_triples.jsonl"
-EOT = "<|end|>\n"
+EOT = "<|im_end|>\n"
 TASKS = ["listening_pref", "listening_pref_vs_directive", "listening_pref_vs_neutral",
          "listening_gen"]
 
@@ -24,14 +24,14 @@ def results(tmp_path_factory):
 
     triples, _ = read_triples(FIXTURE)
     texts = [t.prompt + " " + t.aligned + " " + t.directive for t in triples]
-    lm = HFLM(pretrained=str(build_tiny_llama(tmp_path_factory.mktemp("tiny"), texts)),
+    lm = HFLM(pretrained=str(save_tiny(tmp_path_factory.mktemp("tiny"), texts)),
               device="cpu", batch_size=8)
     assert end_of_turn(lm.tokenizer) == EOT
     tm = TaskManager(include_path=str(TASKS_DIR), include_defaults=False,
                      metadata={"data_file": FIXTURE, "eot": EOT})
     return lm_eval.simple_evaluate(model=lm, tasks=TASKS, task_manager=tm,
                                    apply_chat_template=True, bootstrap_iters=0,
-                                   gen_kwargs={"until": ["<|end|>"], "max_gen_toks": 4},
+                                   gen_kwargs={"until": ["<|im_end|>"], "max_gen_toks": 4},
                                    log_samples=True, verbosity="ERROR")
 
 
@@ -51,7 +51,7 @@ def test_choices_are_assistant_turns_in_the_training_chat_format(results):
     assert len(samples) == len(triples)
     for sample, t in zip(samples, triples, strict=True):
         contexts = {ctx for ctx, _ in sample["arguments"]}
-        assert contexts == {f"<|user|>\n{t.prompt}<|end|>\n<|assistant|>\n"}
+        assert contexts == {f"<|im_start|>user\n{t.prompt}<|im_end|>\n<|im_start|>assistant\n"}
         conts = [cont for _, cont in sample["arguments"]]
         assert conts == [t.aligned + EOT, t.neutral + EOT, t.directive + EOT, t.generic + EOT]
         assert sample["target"] == 0
@@ -66,10 +66,10 @@ def test_pairwise_accuracy_from_pref_samples_matches_the_pairwise_tasks(results)
 
 def test_generation_is_scored_with_the_detectors(results):
     gen = results["results"]["listening_gen"]
-    for key in utils.GEN_METRICS:
+    for key in utils.SCORE_FIELDS:
         assert 0 <= gen[f"{key},none"] <= (64 if key == "words" else 1), key
     sample = results["samples"]["listening_gen"][0]
-    assert sample["arguments"][0][0].endswith("<|assistant|>\n")
+    assert sample["arguments"][0][0].endswith("<|im_start|>assistant\n")
 
 
 def test_loader_errors_name_file_line_and_field(tmp_path):

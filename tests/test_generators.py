@@ -8,12 +8,14 @@ from pathlib import Path
 
 import yaml
 
+from core import detectors as det
+from core.schema import read_triples
 from generators import compose
-from generators.__main__ import distinct_2, main
+from core.textstats import distinct_n
+from tests.helpers import section, write_params
+from generators.__main__ import main
 from generators.ops import plan
 from generators.rewrite import paraphrase, specifics
-from generators.schema import read_triples
-from validators import detectors as det
 from validators.core import ValidateParams, validate_file
 
 SEED_FILE = Path(__file__).parent / "fixtures" / "gen_seeds.jsonl"
@@ -24,7 +26,7 @@ def stage(tmp: Path, name: str, **generate) -> tuple[Path, dict]:
     seeds.mkdir(exist_ok=True)
     (seeds / "s.jsonl").write_text(SEED_FILE.read_text(encoding="utf-8"), encoding="utf-8")
     params = tmp / f"{name}.yaml"
-    params.write_text(yaml.safe_dump({"generate": {"seed": 7, "target_rows": 300, **generate}}))
+    write_params(params, generate={"seed": 7, "target_rows": 300, **generate})
     out, metrics = tmp / name / "triples.jsonl", tmp / name / "generate.json"
     assert main([str(seeds), "--out", str(out), "--metrics", str(metrics),
                  "--params", str(params)]) == 0
@@ -51,7 +53,7 @@ def test_target_lineage_and_validator_pass_rate(tmp_path):
     assert para and new and all(r.parent_id in seeds for r in para)
     assert all(r.parent_id is None for r in new)
     assert m["seed"] + sum(m["produced"].values()) == m["rows"]
-    res = validate_file(out, ValidateParams())
+    res = validate_file(out, section("validate", ValidateParams))
     generated = res.metrics["by_source"]["offline"]
     rate = generated["kept"] / (generated["kept"] + generated["rejected"])
     assert rate >= 0.9, res.metrics["reasons"]
@@ -101,4 +103,4 @@ def test_bad_seed_line_is_a_clear_error(tmp_path, capsys):
 
 
 def test_distinct_2():
-    assert distinct_2(["a b a b"]) == round(2 / 3, 4)
+    assert distinct_n(["a b a b"]) == 2 / 3

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from core.schema import read_triples
 from generators.__main__ import main
-from generators.schema import read_triples
 from tests.fake_anthropic import FakeAnthropic
+from tests import helpers
+from tests.helpers import section
 from validators.core import ValidateParams, validate_file
 
 SEED_FILE = Path(__file__).parent / "fixtures" / "gen_seeds.jsonl"
@@ -36,7 +38,7 @@ def write_params(tmp: Path, url: str, **over) -> Path:
         **over,
     }
     path = tmp / "params.yaml"
-    path.write_text(yaml.safe_dump({"generate": generate}))
+    helpers.write_params(path, generate=generate)
     return path
 
 
@@ -79,7 +81,7 @@ def test_faults_counted_and_rerun_is_free(tmp_path):
         assert sum(m["failed"].values()) == sum(
             n for r, n in m["failures"].items() if not r.startswith("revision"))
         assert {r.source for r in rows} == {"seed", "anthropic"}
-        res = validate_file(tmp_path / "out" / "triples.jsonl", ValidateParams())
+        res = validate_file(tmp_path / "out" / "triples.jsonl", section("validate", ValidateParams))
         assert res.metrics["by_source"]["anthropic"]["kept"] >= 0.9 * (m["rows"] - m["seed"])
         assert all(r.parent_id == r.id.split("-paraphrase-")[1].rsplit("-", 1)[0]
                    for r in rows if "-paraphrase-" in r.id)
@@ -142,8 +144,8 @@ def test_missing_key_is_one_clear_error(tmp_path, monkeypatch, capsys):
 
 def test_generate_validate_split_run_end_to_end_on_the_anthropic_backend(tmp_path):
     """The stage CLIs of dvc.yaml, in order, with generate.backend: anthropic (fake server)."""
+    from split.__main__ import main as split_main
     from validators.__main__ import main as validate_main
-    from validators.split import main as split_main
 
     real = yaml.safe_load(Path("params.yaml").read_text())
     with FakeAnthropic() as fake:

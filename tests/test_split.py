@@ -6,8 +6,10 @@ import random
 import pytest
 import yaml
 
-from generators.schema import Triple, read_triples, write_jsonl
-from validators import split as sp
+import split.__main__ as sp
+from core.jsonl import write_jsonl
+from core.schema import Triple, read_triples
+from split import grouping, pairs
 
 WORDS = """sister priya night bus nan funeral tuesday maths mock flat rent landlord dog vet
 exam college shift manager warehouse football coach phone message party cousin wedding
@@ -54,25 +56,25 @@ def where(splits: dict) -> dict[str, str]:
 
 def test_deterministic_and_counts_add_up():
     rows = corpus()
-    a, b = sp.split_triples(rows, params()), sp.split_triples(list(reversed(rows)), params())
+    a, b = grouping.split_triples(rows, params()), grouping.split_triples(list(reversed(rows)), params())
     assert where(a) == where(b)
     assert sum(len(v) for v in a.values()) == len(rows)
     assert sorted(t.id for v in a.values() for t in v) == sorted(t.id for t in rows)
-    assert all(a[name] for name in sp.SPLITS)
-    assert where(sp.split_triples(rows, params(seed=14))) != where(a)
+    assert all(a[name] for name in grouping.SPLITS)
+    assert where(grouping.split_triples(rows, params(seed=14))) != where(a)
 
 
 def test_adding_rows_does_not_move_others():
     rows = corpus(60)
-    before = where(sp.split_triples(rows[:60], params()))
-    after = where(sp.split_triples(rows[:60] + [make(999, random.Random(9))], params()))
+    before = where(grouping.split_triples(rows[:60], params()))
+    after = where(grouping.split_triples(rows[:60] + [make(999, random.Random(9))], params()))
     assert {k: after[k] for k in before} == before
 
 
 def test_lineage_and_near_duplicates_never_cross():
     rows = corpus()
-    splits = sp.split_triples(rows, params())
-    assert sp.check_split(splits) == []
+    splits = grouping.split_triples(rows, params())
+    assert grouping.check_split(splits) == []
     groups: dict[str, set] = {}
     for t in rows:
         groups.setdefault(t.group, set()).add(where(splits)[t.id])
@@ -85,7 +87,7 @@ def test_check_split_catches_leaks():
     rng = random.Random(3)
     seed, para = make(1, rng), make(2, rng, parent="t1")
     twin = make(3, rng, prompt=seed.prompt.replace(".", "!"))
-    problems = sp.check_split({"train": [seed], "eval": [para], "test": [twin]})
+    problems = grouping.check_split({"train": [seed], "eval": [para], "test": [twin]})
     assert any("group 't1'" in p for p in problems)
     assert any("near-duplicate" in p and "t3" in p for p in problems)
 
@@ -95,22 +97,22 @@ def test_parent_chains_stay_together():
     rows = [make(i, rng) for i in range(30)]
     rows += [make(100 + i, rng, parent=f"t{i}") for i in range(30)]  # paraphrases of seeds
     rows += [make(200 + i, rng, parent=f"t{100 + i}") for i in range(30)]  # and of paraphrases
-    splits = sp.split_triples(rows, params())
-    assert sp.check_split(splits) == []
+    splits = grouping.split_triples(rows, params())
+    assert grouping.check_split(splits) == []
     at = where(splits)
     assert all(at[f"t{i}"] == at[f"t{100 + i}"] == at[f"t{200 + i}"] for i in range(30))
     chained = make(7, rng, parent="t1"), make(8, rng, parent="t7")
-    problems = sp.check_split({"train": [chained[0]], "eval": [], "test": [chained[1]]})
+    problems = grouping.check_split({"train": [chained[0]], "eval": [], "test": [chained[1]]})
     assert problems == ["row t8 in test, its parent t7 in train"]
 
 
 def test_small_dataset_gets_nonempty_eval_and_test():
     rng = random.Random(1)
     for n in (3, 4, 6):
-        splits = sp.split_triples([make(i, rng) for i in range(n)], params())
-        assert all(splits[name] for name in sp.SPLITS), n
+        splits = grouping.split_triples([make(i, rng) for i in range(n)], params())
+        assert all(splits[name] for name in grouping.SPLITS), n
     with pytest.raises(ValueError, match="too few lineage groups"):
-        sp.split_triples([make(i, rng) for i in range(2)], params())
+        grouping.split_triples([make(i, rng) for i in range(2)], params())
 
 
 def test_params_are_strict():
@@ -127,16 +129,16 @@ def test_params_are_strict():
 def test_exports_respect_pair_types_and_generic():
     rng = random.Random(2)
     rows = [make(0, rng, generic=True), make(1, rng, generic=False)]
-    dpo = sp.dpo_rows(rows, ["aligned>directive", "aligned>generic"], "")
+    dpo = pairs.dpo_rows(rows, ["aligned>directive", "aligned>generic"], "")
     assert [(r["id"], r["pair_type"]) for r in dpo] == [
         ("t0", "aligned>directive"), ("t0", "aligned>generic"), ("t1", "aligned>directive")]
     assert dpo[0] == {"id": "t0", "prompt": rows[0].prompt, "chosen": "aligned 0",
                       "rejected": "directive 0", "pair_type": "aligned>directive"}
-    assert all(r["system"] == "Listen." for r in sp.dpo_rows(rows, ["aligned>neutral"], "Listen."))
-    sft = sp.sft_rows(rows, "")
+    assert all(r["system"] == "Listen." for r in pairs.dpo_rows(rows, ["aligned>neutral"], "Listen."))
+    sft = pairs.sft_rows(rows, "")
     assert sft[0]["messages"] == [{"role": "user", "content": rows[0].prompt},
                                   {"role": "assistant", "content": "aligned 0"}]
-    system = sp.sft_rows(rows, "Listen.")[1]["messages"][0]
+    system = pairs.sft_rows(rows, "Listen.")[1]["messages"][0]
     assert system == {"role": "system", "content": "Listen."}
 
 
@@ -153,7 +155,7 @@ def test_main_writes_everything(tmp_path):
     (tmp_path / "params.yaml").write_text(yaml.safe_dump({"split": only_neutral}))
     run_main(tmp_path)
     metrics = json.loads((tmp_path / "m.json").read_text())
-    parts = {name: read_triples(tmp_path / "s" / f"{name}.jsonl") for name in sp.SPLITS}
+    parts = {name: read_triples(tmp_path / "s" / f"{name}.jsonl") for name in grouping.SPLITS}
     assert all(not bad for _, bad in parts.values())
     assert {n: len(g) for n, (g, _) in parts.items()} == metrics["rows"]
     assert sum(metrics["rows"].values()) == metrics["rows_in"] == len(rows)
@@ -193,13 +195,13 @@ def test_mismatched_pairs_reject_another_callers_reply():
                 "Those allotment keys sound precious. What do they mean to you?"),  # fits m0, m1
     ]
     for seed in range(30):  # every start position: each rule alone excludes one candidate
-        others = sp.mismatched(rows, seed=seed)
+        others = pairs.mismatched(rows, seed=seed)
         # m0: m1 is its own lineage, m4 picks up "allotment"; only m2 was written for another
         assert others["m0"] == rows[2].aligned and others["m1"] == rows[2].aligned, seed
         assert others["m4"] in {rows[1].aligned, rows[2].aligned}, seed
         assert others["m2"] != rows[2].aligned, seed
         assert "m3" not in others  # alone in its theme: no pair rather than a cross-theme one
-        assert sp.mismatched(list(reversed(rows)), seed=seed) == others  # order-free
-    dpo = sp.dpo_rows(rows, ["aligned>mismatched"], "", seed=13)
+        assert pairs.mismatched(list(reversed(rows)), seed=seed) == others  # order-free
+    dpo = pairs.dpo_rows(rows, ["aligned>mismatched"], "", seed=13)
     assert [r["id"] for r in dpo] == ["m0", "m1", "m2", "m4"]
     assert all(r["chosen"] != r["rejected"] for r in dpo)

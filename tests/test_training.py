@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generators.schema import read_triples, write_jsonl
+from core.jsonl import write_jsonl
+from core.schema import read_triples
 from training import common
 from training.base import builds_locally
 from training.sft import base_model_for, count_rows

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from generators.schema import iter_jsonl
+from core.jsonl import iter_jsonl
+from tests.helpers import section
 from tests.test_checks import GOOD
 from validators.core import ValidateParams, validate_file, validate_records
 
@@ -47,7 +48,7 @@ def mixed(tmp_path: Path) -> Path:
 
 
 def test_validate_file_counts_and_reasons(mixed: Path):
-    res = validate_file(mixed, ValidateParams())
+    res = validate_file(mixed, section("validate", ValidateParams))
     m = res.metrics
     assert (m["in"], m["kept"], m["rejected"]) == (7, 2, 5)
     assert m["in"] == m["kept"] + m["rejected"]
@@ -78,7 +79,7 @@ def test_duplicate_ids_rejected(tmp_path: Path):
         "examiner sounds humiliating. What was the drive home like?",
     }
     res = validate_file(
-        _write(tmp_path / "d.jsonl", [json.dumps(GOOD), json.dumps(other)]), ValidateParams()
+        _write(tmp_path / "d.jsonl", [json.dumps(GOOD), json.dumps(other)]), section("validate", ValidateParams)
     )
     assert res.metrics["reasons"] == {"duplicate_id": 1}
 
@@ -128,6 +129,6 @@ def test_seeds_all_pass():
     files = sorted((ROOT / "data" / "seed").glob("*.jsonl"))
     assert files, "no seed files found"
     rows = [(str(p), n, obj, bad) for p in files for n, obj, bad in iter_jsonl(p)]
-    res = validate_records(rows, ValidateParams())  # all files together: cross-file duplicates
+    res = validate_records(rows, section("validate", ValidateParams))  # all files together: cross-file duplicates
     assert res.metrics["in"] >= 300
     assert res.metrics["rejected"] == 0, [(r.get("id"), r["reasons"]) for r in res.rejected]

@@ -10,12 +10,15 @@ A recipe whose `base_model` lies under `<out>/build/` is built and pretrained he
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from generators.schema import read_triples, write_json, write_jsonl
+from core import cli
+from core.jsonl import write_json, write_jsonl
+from core.params import load_section
+from core.schema import read_triples
 from training import common
 from training.build import build_model, corpus, train_tokenizer
 
@@ -31,9 +34,7 @@ class BaseParams(BaseModel):
     # Copies of each response style in the pretraining corpus. A real base model has read far
     # more advice than listening, so directive and neutral replies outweigh aligned ones: the
     # base then answers the way untuned models do, and SFT/DPO have something to change.
-    style_weights: dict[str, int] = Field(
-        default_factory=lambda: {"aligned": 1, "neutral": 1, "directive": 2, "generic": 1}
-    )
+    style_weights: dict[str, int]
 
 
 def builds_locally(recipe: dict) -> bool:
@@ -63,11 +64,11 @@ def prepare(params: BaseParams, triples, build: Path) -> tuple[list[str], int]:
     return texts, tokens
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     ap = common.stage_parser(__doc__, {"train": "train split (triples JSONL)"})
     ap.add_argument("--params", type=Path, default=Path("params.yaml"))
-    args = ap.parse_args()
-    params = BaseParams(**yaml.safe_load(args.params.read_text(encoding="utf-8"))["base"])
+    args = ap.parse_args(argv)
+    params = load_section(args.params, "base", BaseParams)
 
     recipe = common.load_recipe(args.recipe)
     if not builds_locally(recipe):
@@ -77,7 +78,7 @@ def main() -> None:
         )
         common.write_curve([{"step": 0, "loss": float("nan")}], args.curve)
         common.write_metrics({"trained": False, "base_model": recipe["base_model"]}, args.metrics)
-        return
+        return 0
 
     build = common.fresh_dir(args.out / "build")
     texts, tokens = prepare(params, load_train(args.train), build)
@@ -98,7 +99,8 @@ def main() -> None:
     common.write_metrics(
         common.summary(history, wall_s, tokens * cfg["num_epochs"], extra), args.metrics
     )
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(cli.run(main))

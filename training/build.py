@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from generators.schema import RESPONSE_FIELDS, Triple
+from core.schema import RESPONSE_FIELDS, Triple
 
 BOS, EOS, PAD = "<|endoftext|>", "<|im_end|>", "<|pad|>"
 SPECIAL_TOKENS = [BOS, PAD, "<|im_start|>", EOS]
@@ -98,3 +98,15 @@ def build_model(tokenizer, hidden_size: int, layers: int, heads: int, seed: int 
         pad_token_id=tokenizer.pad_token_id,
     )
     return model
+
+
+def save_tiny(out, texts: Sequence[str], vocab_size: int = 400, hidden_size: int = 32,
+              layers: int = 2, heads: int = 4, seed: int = 0):
+    """Tokenizer + randomly initialised model saved as a plain HF folder (tests, smoke runs)."""
+    from pathlib import Path
+
+    tokenizer = train_tokenizer(texts, vocab_size)
+    model = build_model(tokenizer, hidden_size, layers, heads, seed)
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    return Path(out)

@@ -6,7 +6,6 @@ Not a stage; `training.base`, `training.sft` and `training.dpo` import it.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import time
 from pathlib import Path
@@ -14,18 +13,9 @@ from typing import Any
 
 import yaml
 
-from generators.schema import atomic_write_text, write_json
+from core.env import apply_offline_env
+from core.jsonl import atomic_write_text, write_json
 
-# Offline and quiet by default; a user may still override these in their shell.
-OFFLINE_ENV = {
-    "HF_HUB_OFFLINE": "1",
-    "HF_DATASETS_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "AXOLOTL_DO_NOT_TRACK": "1",
-    "DO_NOT_TRACK": "1",
-    "WANDB_MODE": "disabled",
-    "TOKENIZERS_PARALLELISM": "false",
-}
 CURVE_KEYS = ("loss", "rewards/accuracies", "rewards/margins", "rewards/chosen", "rewards/rejected")
 
 
@@ -81,8 +71,7 @@ def fresh_dir(path: Path) -> Path:
 
 def axolotl_train(config: Path) -> tuple[list[dict], float]:
     """Run real Axolotl training on a config file; return (trainer log_history, wall seconds)."""
-    for key, value in OFFLINE_ENV.items():
-        os.environ.setdefault(key, value)
+    apply_offline_env()
     from axolotl.cli.args import TrainerCliArgs
     from axolotl.cli.config import load_cfg
     from axolotl.common.datasets import load_datasets, load_preference_datasets

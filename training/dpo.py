@@ -10,10 +10,12 @@ Writes <out>/adapter, <out>/merged (plain HF model + tokenizer) and the resolved
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from pathlib import Path
 
-from generators.schema import iter_jsonl
+from core import cli
+from core.jsonl import iter_jsonl
 from training import common
 from training.sft import count_rows, tokens_in, train_and_merge
 
@@ -23,9 +25,9 @@ def pair_counts(path: Path) -> dict[str, int]:
     return dict(Counter(obj.get("pair_type", "unknown") for _, obj, _ in iter_jsonl(path) if obj))
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     ap = common.stage_parser(__doc__, {"sft": "merged SFT model folder", "data": "DPO pairs JSONL"})
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
 
     recipe = common.load_recipe(args.recipe)
     if recipe.get("rl") not in {"dpo", "ipo"}:
@@ -54,7 +56,8 @@ def main() -> None:
     common.write_metrics(
         common.summary(run["history"], run["train_s"], tokens, extra), args.metrics
     )
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(cli.run(main))

@@ -10,9 +10,11 @@ Writes <out>/adapter (LoRA), <out>/merged (plain HF model + tokenizer) and the r
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
-from generators.schema import iter_jsonl
+from core import cli
+from core.jsonl import iter_jsonl
 from training import common
 
 
@@ -80,9 +82,9 @@ def tokens_in(model_dir: Path, data: Path, texts_of) -> int:
     return sum(len(ids) for ids in tok(texts)["input_ids"])
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     ap = common.stage_parser(__doc__, {"base": "base model folder", "data": "SFT chats JSONL"})
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
 
     recipe = common.load_recipe(args.recipe)
     rows = count_rows(args.data, ("messages",))
@@ -98,7 +100,8 @@ def main() -> None:
     common.write_metrics(
         common.summary(run["history"], run["train_s"], tokens * epochs, extra), args.metrics
     )
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(cli.run(main))

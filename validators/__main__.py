@@ -8,22 +8,18 @@
 from __future__ import annotations
 
 import argparse
-import importlib
+import sys
 from pathlib import Path
 
-import yaml
 from rich.console import Console
 from rich.progress import track
 from rich.table import Table
 
-from generators.schema import iter_jsonl, write_json, write_jsonl
+from core import cli
+from core.jsonl import iter_jsonl, write_json, write_jsonl
+from core.params import load_section
+from validators.card import write_card
 from validators.core import Result, ValidateParams, validate_records
-
-
-def load_params(path: str | Path) -> ValidateParams:
-    """The `validate` section of params.yaml (a misspelt key fails here, before any work)."""
-    section = (yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}).get("validate") or {}
-    return ValidateParams(**section)
 
 
 def summary(res: Result, source: str) -> Table:
@@ -41,19 +37,7 @@ def summary(res: Result, source: str) -> Table:
     return table
 
 
-def write_card(res: Result, card: Path, console: Console) -> None:
-    """The data card through validators.card, skipped with a warning while it does not exist."""
-    try:
-        card_mod = importlib.import_module("validators.card")
-    except ModuleNotFoundError as exc:
-        if exc.name != "validators.card":
-            raise
-        console.print(f"[yellow]warning: validators.card not available, skipping {card}[/]")
-        return
-    card_mod.write_card(res.kept, res.rejected, res.metrics, card)
-
-
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m validators", description=__doc__.splitlines()[0])
     ap.add_argument("input", type=Path)
     ap.add_argument("--kept", type=Path, required=True)
@@ -62,12 +46,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--card", type=Path, default=None, help="data card markdown (+ PNG beside it)")
     ap.add_argument("--params", type=Path, default=Path("params.yaml"))
     args = ap.parse_args(argv)
-    params = load_params(args.params)
+    params = load_section(args.params, "validate", ValidateParams)
     console = Console(stderr=True)
 
+    lines = iter_jsonl(args.input)  # a missing input is one line here, before any output
     with open(args.input, "rb") as fh:
         total = sum(1 for line in fh if line.strip())
-    rows = ((str(args.input), n, obj, bad) for n, obj, bad in iter_jsonl(args.input))
+    rows = ((str(args.input), n, obj, bad) for n, obj, bad in lines)
     res = validate_records(
         track(rows, total=total, description="validate", console=console), params
     )
@@ -75,9 +60,10 @@ def main(argv: list[str] | None = None) -> None:
     write_jsonl(args.rejected, res.rejected)
     write_json(args.metrics, res.metrics)
     if args.card:
-        write_card(res, args.card, console)
+        write_card(res.kept, res.rejected, res.metrics, args.card)
     console.print(summary(res, str(args.input)))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(cli.run(main))

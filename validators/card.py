@@ -19,8 +19,9 @@ import matplotlib
 matplotlib.use("Agg")  # no display on CI or the training box
 import matplotlib.pyplot as plt  # noqa: E402
 
-from generators.schema import RESPONSE_FIELDS, Triple, atomic_write_text  # noqa: E402
-from validators.detectors import words  # noqa: E402
+from core.detectors import words  # noqa: E402
+from core.jsonl import atomic_write_text  # noqa: E402
+from core.schema import RESPONSE_FIELDS, Triple  # noqa: E402
 
 LENGTH_FIELDS = ("prompt", *RESPONSE_FIELDS)
 

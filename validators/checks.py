@@ -1,6 +1,6 @@
 """Row checks: each is a small function of a cleaned Triple returning Reasons (empty: passes).
 
-The listening checks call ``validators.detectors``, the same code the evaluation scores with.
+The listening checks call ``core.detectors``, the same code the evaluation scores with.
 Used by ``python -m validators``.
 """
 
@@ -10,8 +10,8 @@ import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from generators.schema import RESPONSE_FIELDS, Triple
-from validators import detectors as det
+from core import detectors as det
+from core.schema import RESPONSE_FIELDS, Triple
 
 TEXT_FIELDS = ("prompt", *RESPONSE_FIELDS)
 NEAR_IDENTICAL = 0.8  # Jaccard of word sets above which two responses count as the same one

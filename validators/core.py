@@ -14,10 +14,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from generators.schema import BadLine, Triple, iter_jsonl
+from core.dedup import find_near_duplicates
+from core.jsonl import BadLine, iter_jsonl
+from core.schema import Triple
 from validators.checks import Reason, check_triple
 from validators.clean import clean_record
-from validators.dedup import find_near_duplicates
 
 
 class ValidateParams(BaseModel):
@@ -25,9 +26,9 @@ class ValidateParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    min_words: int = Field(4, ge=1, description="per text field, inclusive")
-    max_words: int = Field(120, ge=1, description="per text field, inclusive")
-    near_dup_threshold: float = Field(0.8, gt=0, le=1, description="MinHash Jaccard, disclosures")
+    min_words: int = Field(ge=1, description="per text field, inclusive")
+    max_words: int = Field(ge=1, description="per text field, inclusive")
+    near_dup_threshold: float = Field(gt=0, le=1, description="MinHash Jaccard, disclosures")
 
 
 @dataclass
@@ -50,7 +51,8 @@ def _reject(record: dict, reasons: list[Reason]) -> dict:
 
 
 def _bad_line(bad: BadLine) -> dict:
-    code = "bad_json" if bad.field == "<json>" else "not_object"
+    code = {"<json>": "bad_json", "<utf-8>": "bad_utf8", "<record>": "not_object"}.get(
+        bad.field, "bad_string")
     return {
         "line": bad.line,
         "raw": bad.raw.rstrip("\n"),

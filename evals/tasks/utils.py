@@ -15,12 +15,10 @@ import datasets
 # `lm_eval` CLI is started elsewhere (generators/ and validators/ are never pip-installed).
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from generators.schema import read_triples  # noqa: E402
-from validators.detectors import score  # noqa: E402
+from core.detectors import SCORE_FIELDS, score  # noqa: E402
+from core.schema import read_triples  # noqa: E402
 
 STYLES = ("aligned", "neutral", "directive", "generic")
-GEN_METRICS = ("directive", "open_question", "closed_question", "reflection", "echo", "generic",
-               "empty", "specificity", "words")
 
 
 def load(data_file: str | None = None, eot: str = "", limit: int | None = None,
@@ -53,6 +51,6 @@ def doc_to_choice(doc: dict) -> list[str]:
 
 
 def process_gen(doc: dict, results: list[str]) -> dict[str, float]:
-    """Score one greedy generation with the shared detectors."""
+    """Score one greedy generation with the shared detectors (the stage reads these back)."""
     s = score(results[0].strip(), doc["prompt"])
-    return {k: float(s[k]) for k in GEN_METRICS}
+    return {k: float(s[k]) for k in SCORE_FIELDS}

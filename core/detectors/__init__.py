@@ -669,8 +669,14 @@ def is_generic(response: str, prompt: str) -> bool:
     return not picks_up_specific(response, prompt)
 
 
+# The boolean detectors, in the order every report lists them; `score` adds specificity, words
+# and empty. The eval task YAML, the scoring CLI and the metrics all take the names from here.
+NAMES = ("directive", "open_question", "closed_question", "reflection", "echo", "generic")
+SCORE_FIELDS = (*NAMES, "empty", "specificity", "words")
+
+
 def score(response: str, prompt: str) -> dict:
-    """All detectors for one response to one prompt."""
+    """All detectors for one response to one prompt (keys: SCORE_FIELDS)."""
     n = len(_words(response))
     return {
         "directive": is_directive(response),

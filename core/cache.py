@@ -10,7 +10,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from generators.schema import atomic_write_text
+from core.jsonl import atomic_write_text
 
 
 def request_key(body: dict) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from validators.detectors import words
+from core.detectors import words
 
 NUM_PERM = 64  # estimate's std. error at J=0.8 is ~0.05; 128 doubles the cost
 SHORT = 12  # texts under this many words use 3-word shingles, longer ones 5-word shingles

@@ -1,0 +1,1 @@
+"""Code more than one stage uses: records, JSONL I/O, detectors, dedup, params, Claude."""

@@ -1,0 +1,59 @@
+"""Axolotl training rows: SFT chats on aligned replies and DPO preference pairs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from core.detectors import picks_up_specific
+from core.schema import Triple
+from split.grouping import unit_hash
+
+
+def sft_rows(triples: Iterable[Triple], system_prompt: str) -> list[dict]:
+    """Chat rows: optional system, user = disclosure, assistant = aligned."""
+    head = [{"role": "system", "content": system_prompt}] if system_prompt else []
+    return [
+        {"messages": [*head, {"role": "user", "content": t.prompt},
+                      {"role": "assistant", "content": t.aligned}], "id": t.id}
+        for t in triples
+    ]
+
+
+def mismatched(triples: Sequence[Triple], seed: int) -> dict[str, str]:
+    """Per triple id, a well-formed reply written for another caller: same theme and risk, other
+    lineage, picking up none of this caller's specifics.
+
+    Chosen and rejected then differ only in whose story they reflect, so the pair rewards
+    attention to what this caller said, the failure plain style pairs never penalise.
+    Rows with no such reply get none (the counts in metrics/split.json show it).
+    """
+    pools: dict[tuple[str, bool], list[Triple]] = {}
+    for t in sorted(triples, key=lambda t: t.id):
+        pools.setdefault((t.theme, t.risk != "none"), []).append(t)
+    out = {}
+    for t in triples:
+        pool = pools[(t.theme, t.risk != "none")]
+        start = int(unit_hash(seed, t.id) * len(pool))
+        for k in range(len(pool)):  # first fit from a stable, row-specific start
+            other = pool[(start + k) % len(pool)]
+            if other.group != t.group and not picks_up_specific(other.aligned, t.prompt):
+                out[t.id] = other.aligned
+                break
+    return out
+
+
+def dpo_rows(triples: Sequence[Triple], pair_types: Sequence[str], system_prompt: str,
+             seed: int = 0) -> list:
+    """Preference rows, one per triple and pair type, where that rejected reply exists."""
+    others = mismatched(triples, seed) if "aligned>mismatched" in pair_types else {}
+    rows = []
+    for t in triples:
+        for pair_type in pair_types:
+            style = pair_type.split(">")[1]
+            rejected = others.get(t.id) if style == "mismatched" else getattr(t, style)
+            if rejected is None:
+                continue
+            row = {"id": t.id, "prompt": t.prompt, "chosen": t.aligned, "rejected": rejected,
+                   "pair_type": pair_type}
+            rows.append({**row, "system": system_prompt} if system_prompt else row)
+    return rows
