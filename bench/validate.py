@@ -55,15 +55,25 @@ def triple(i: int, rng: random.Random) -> dict:
     who, rel, place = name(rng), rng.choice(RELATIONS), rng.choice(PLACES)
     event, obj, day = rng.choice(EVENTS), rng.choice(OBJECTS), rng.choice(DAYS)
     feel, hour = rng.choice(FEELINGS), rng.randint(1, 12)
-    prompt = (f"My {rel} {who} missed the {event} at the {place} on {day}, and since then I "
-              f"keep holding the {obj} {name(rng)} gave me until {hour} in the morning, {feel}.")
+    prompt = (
+        f"My {rel} {who} missed the {event} at the {place} on {day}, and since then I "
+        f"keep holding the {obj} {name(rng)} gave me until {hour} in the morning, {feel}."
+    )
     return {
-        "id": f"b{i}", "theme": "grief", "risk": "none", "source": "offline", "prompt": prompt,
-        "aligned": (f"It sounds like {who} not turning up to the {event} has left you {feel}, and "
-                    f"the {obj} keeps bringing it back. What has this week been like for you?"),
+        "id": f"b{i}",
+        "theme": "grief",
+        "risk": "none",
+        "source": "offline",
+        "prompt": prompt,
+        "aligned": (
+            f"It sounds like {who} not turning up to the {event} has left you {feel}, and "
+            f"the {obj} keeps bringing it back. What has this week been like for you?"
+        ),
         "neutral": rng.choice(NEUTRAL),
-        "directive": (f"You should call {who} and tell them how you feel, and try to put the "
-                      f"{obj} away so you can get some sleep before {day}."),
+        "directive": (
+            f"You should call {who} and tell them how you feel, and try to put the "
+            f"{obj} away so you can get some sleep before {day}."
+        ),
         "generic": rng.choice(GENERIC),
     }
 
@@ -99,10 +109,17 @@ def timed(n: int, params: ValidateParams) -> dict:
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     assert len(res.kept) + len(res.rejected) == n, "kept + rejected must equal the input"
     # Wall time is the headline; CPU time shows what a busy machine (other jobs) adds to it.
-    return {"n": n, "seconds": round(seconds, 2), "triples_per_s": round(n / seconds),
-            "cpu_seconds": round(cpu, 2), "triples_per_cpu_s": round(n / cpu),
-            "kept": len(res.kept), "rejected": len(res.rejected),
-            "reasons": res.metrics["reasons"], "fixes": res.metrics["fixes"]}
+    return {
+        "n": n,
+        "seconds": round(seconds, 2),
+        "triples_per_s": round(n / seconds),
+        "cpu_seconds": round(cpu, 2),
+        "triples_per_cpu_s": round(n / cpu),
+        "kept": len(res.kept),
+        "rejected": len(res.rejected),
+        "reasons": res.metrics["reasons"],
+        "fixes": res.metrics["fixes"],
+    }
 
 
 def main() -> None:
@@ -114,20 +131,32 @@ def main() -> None:
     runs = [timed(args.n, params), timed(2 * args.n, params)]
     ratio = runs[1]["seconds"] / runs[0]["seconds"]
     cpu_ratio = runs[1]["cpu_seconds"] / runs[0]["cpu_seconds"]
-    result = {"runs": runs, "ratio_2n_over_n": round(ratio, 2), "cpus": os.cpu_count(),
-              "cpu_ratio_2n_over_n": round(cpu_ratio, 2),
-              "targets": {"triples_per_s": 3000, "ratio_below": 2.5},
-              "meets_targets": min(r["triples_per_s"] for r in runs) >= 3000 and ratio < 2.5}
+    result = {
+        "runs": runs,
+        "ratio_2n_over_n": round(ratio, 2),
+        "cpus": os.cpu_count(),
+        "cpu_ratio_2n_over_n": round(cpu_ratio, 2),
+        "targets": {"triples_per_s": 3000, "ratio_below": 2.5},
+        "meets_targets": min(r["triples_per_s"] for r in runs) >= 3000 and ratio < 2.5,
+    }
     table = Table(title="validator throughput (single process)")
-    cols = {"n": "triples", "seconds": "wall s", "triples_per_s": "triples/s",
-            "cpu_seconds": "CPU s", "triples_per_cpu_s": "triples/CPU s", "kept": "kept",
-            "rejected": "rejected"}
+    cols = {
+        "n": "triples",
+        "seconds": "wall s",
+        "triples_per_s": "triples/s",
+        "cpu_seconds": "CPU s",
+        "triples_per_cpu_s": "triples/CPU s",
+        "kept": "kept",
+        "rejected": "rejected",
+    }
     for col in cols.values():
         table.add_column(col, justify="right")
     for r in runs:
         table.add_row(*(f"{r[key]:,}" for key in cols))
-    table.caption = (f"time ratio {2 * args.n:,}/{args.n:,}: wall {ratio:.2f}, CPU {cpu_ratio:.2f}"
-                     " (target < 2.5)")
+    table.caption = (
+        f"time ratio {2 * args.n:,}/{args.n:,}: wall {ratio:.2f}, CPU {cpu_ratio:.2f}"
+        " (target < 2.5)"
+    )
     Console().print(table)
     atomic_write_text(args.out, json.dumps(result, indent=2) + "\n")
 

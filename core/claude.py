@@ -22,8 +22,13 @@ from core.cache import Cache, request_key
 CHARS_PER_TOKEN = 3.5  # rough English ratio for a keyless estimate; errs high on purpose
 # Transport faults worth another try. A 200 whose body is cut off raises a plain ValueError
 # (json.JSONDecodeError) inside the SDK, so it is retried here like a dropped connection.
-RETRYABLE = (anthropic.RateLimitError, anthropic.InternalServerError, anthropic.APITimeoutError,
-             anthropic.APIConnectionError, ValueError)
+RETRYABLE = (
+    anthropic.RateLimitError,
+    anthropic.InternalServerError,
+    anthropic.APITimeoutError,
+    anthropic.APIConnectionError,
+    ValueError,
+)
 
 
 class ConfigError(RuntimeError):
@@ -98,10 +103,15 @@ def reask(body: dict, message: dict, error: str) -> dict:
     uses = [b for b in message.get("content", []) if b.get("type") == "tool_use"]
     content = message.get("content") or [{"type": "text", "text": "(no answer)"}]
     text = f"Invalid answer: {error}. Call the tool again with a corrected input."
-    reply = ([{"type": "tool_result", "tool_use_id": uses[0]["id"], "is_error": True,
-               "content": text}] if uses else text)
-    messages = body["messages"] + [{"role": "assistant", "content": content},
-                                   {"role": "user", "content": reply}]
+    reply = (
+        [{"type": "tool_result", "tool_use_id": uses[0]["id"], "is_error": True, "content": text}]
+        if uses
+        else text
+    )
+    messages = body["messages"] + [
+        {"role": "assistant", "content": content},
+        {"role": "user", "content": reply},
+    ]
     return {**body, "messages": messages}
 
 
@@ -122,15 +132,25 @@ class Claude:
     def client(self) -> anthropic.AsyncAnthropic:
         # The hand loop in `call` replaces the SDK's retries: it has to count every retry for
         # the metrics, treat a truncated 200 body as retryable, and check the budget first.
-        return anthropic.AsyncAnthropic(api_key=self._key, base_url=self.p.base_url or None,
-                                        max_retries=0, timeout=self.p.timeout_s)
+        return anthropic.AsyncAnthropic(
+            api_key=self._key,
+            base_url=self.p.base_url or None,
+            max_retries=0,
+            timeout=self.p.timeout_s,
+        )
 
     def usd(self, usage: dict, factor: float = 1.0) -> float:
         pr = self.price
-        return factor * (usage.get("input_tokens", 0) * pr.input
-                         + usage.get("output_tokens", 0) * pr.output
-                         + (usage.get("cache_read_input_tokens") or 0) * pr.cache_read
-                         + (usage.get("cache_creation_input_tokens") or 0) * pr.cache_write) / 1e6
+        return (
+            factor
+            * (
+                usage.get("input_tokens", 0) * pr.input
+                + usage.get("output_tokens", 0) * pr.output
+                + (usage.get("cache_read_input_tokens") or 0) * pr.cache_read
+                + (usage.get("cache_creation_input_tokens") or 0) * pr.cache_write
+            )
+            / 1e6
+        )
 
     def estimate_usd(self, body: dict) -> float:
         """Upper-bound cost of one request: all input uncached, all max_tokens used."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from core.jsonl import InputMissing
 from core.params import ParamsError
@@ -16,3 +18,16 @@ def run(main: Callable[[list[str] | None], int], argv: list[str] | None = None) 
     except (ParamsError, InputMissing) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+
+
+def parser(
+    prog: str, doc: str, positional: str, required: tuple[str, ...], params: bool = True
+) -> argparse.ArgumentParser:
+    """A stage's CLI: one positional input, required path flags, and `--params`."""
+    ap = argparse.ArgumentParser(prog=prog, description=doc.strip().splitlines()[0])
+    ap.add_argument(positional, type=Path)
+    for flag in required:
+        ap.add_argument(f"--{flag}", type=Path, required=True)
+    if params:
+        ap.add_argument("--params", type=Path, default=Path("params.yaml"))
+    return ap

@@ -6,6 +6,7 @@ candidate is verified on its signature. Used by ``python -m validators`` on disc
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import Sequence
 
@@ -20,6 +21,18 @@ _A = _rng.integers(1, 1 << 63, NUM_PERM, dtype=np.uint64) | np.uint64(1)
 _B = _rng.integers(0, 1 << 63, NUM_PERM, dtype=np.uint64)
 _MIX = _rng.integers(1, 1 << 63, 8, dtype=np.uint64) | np.uint64(1)
 _BUCKET_ALL_PAIRS = 64  # larger buckets compare each member to its predecessor and the first
+_TOKEN = re.compile(r"[a-z0-9']+")
+
+
+def word_shingles(text: str, n: int = 5) -> set[tuple[str, ...]]:
+    """Exact word n-gram set of a text (a text shorter than n is one shingle)."""
+    w = _TOKEN.findall(text.lower())
+    return {tuple(w[i : i + n]) for i in range(max(1, len(w) - n + 1))}
+
+
+def jaccard(a: set, b: set) -> float:
+    """Exact Jaccard similarity of two sets (0 when both are empty)."""
+    return len(a & b) / max(1, len(a | b))
 
 
 def _doc_ids(docs: Sequence[list[str]]) -> tuple[np.ndarray, np.ndarray]:

@@ -10,8 +10,11 @@ ENV_FILE = Path(__file__).with_name("offline.env")
 
 def offline_env() -> dict[str, str]:
     """KEY -> VALUE from core/offline.env."""
-    pairs = (line.split("=", 1) for line in ENV_FILE.read_text(encoding="utf-8").splitlines()
-             if line.strip() and not line.startswith("#"))
+    pairs = (
+        line.split("=", 1)
+        for line in ENV_FILE.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    )
     return {key.strip(): value.strip() for key, value in pairs}
 
 

@@ -72,13 +72,26 @@ def run_tasks(lm, data_file: str, limit: int | None, max_new_tokens: int) -> tup
     from lm_eval.tasks import TaskManager
 
     eot = end_of_turn(lm.tokenizer)
-    tm = TaskManager(include_path=str(TASKS_DIR), include_defaults=False,
-                     metadata={"data_file": data_file, "eot": eot, "limit": limit})
-    gen = {"until": [eot.strip()] if eot.strip() else [], "max_gen_toks": max_new_tokens,
-           "do_sample": False}
-    res = lm_eval.simple_evaluate(model=lm, tasks=["listening_pref", "listening_gen"],
-                                  task_manager=tm, apply_chat_template=True, gen_kwargs=gen,
-                                  bootstrap_iters=0, log_samples=True, verbosity="ERROR")
+    tm = TaskManager(
+        include_path=str(TASKS_DIR),
+        include_defaults=False,
+        metadata={"data_file": data_file, "eot": eot, "limit": limit},
+    )
+    gen = {
+        "until": [eot.strip()] if eot.strip() else [],
+        "max_gen_toks": max_new_tokens,
+        "do_sample": False,
+    }
+    res = lm_eval.simple_evaluate(
+        model=lm,
+        tasks=["listening_pref", "listening_gen"],
+        task_manager=tm,
+        apply_chat_template=True,
+        gen_kwargs=gen,
+        bootstrap_iters=0,
+        log_samples=True,
+        verbosity="ERROR",
+    )
     pref = res["results"]["listening_pref"]
     # Summed log-likelihood always favours the shortest reply (neutral, generic), so the headline
     # is lm-eval's acc_norm (per character); the raw sum stays visible as pref_acc_sum.
@@ -92,9 +105,15 @@ def run_tasks(lm, data_file: str, limit: int | None, max_new_tokens: int) -> tup
     for s in sorted(res["samples"]["listening_gen"], key=lambda s: s["doc_id"]):
         text = s["filtered_resps"][0].strip()
         n_tokens = len(lm.tokenizer(s["filtered_resps"][0], add_special_tokens=False).input_ids)
-        rows.append({k: s["doc"][k] for k in ("id", "theme", "risk", "prompt", "reference")}
-                    | {"response": text, "hit_max_tokens": n_tokens >= max_new_tokens,
-                       "pref_ok": pref_ok.get(s["doc"]["id"])} | typed(s))
+        rows.append(
+            {k: s["doc"][k] for k in ("id", "theme", "risk", "prompt", "reference")}
+            | {
+                "response": text,
+                "hit_max_tokens": n_tokens >= max_new_tokens,
+                "pref_ok": pref_ok.get(s["doc"]["id"]),
+            }
+            | typed(s)
+        )
     return scores, rows
 
 
@@ -108,7 +127,9 @@ def extra_task_scores(lm, tasks: list[str], console: Console) -> dict[str, float
     import lm_eval
 
     res = lm_eval.simple_evaluate(model=lm, tasks=tasks, bootstrap_iters=0, verbosity="ERROR")
-    return {f"{t}_{m.split(',')[0]}": v for t, r in res["results"].items() for m, v in r.items()
-            if isinstance(v, int | float) and "stderr" not in m}
-
-
+    return {
+        f"{t}_{m.split(',')[0]}": v
+        for t, r in res["results"].items()
+        for m, v in r.items()
+        if isinstance(v, int | float) and "stderr" not in m
+    }

@@ -23,10 +23,12 @@ def item_values(rows: list[dict]) -> dict[str, list[float]]:
     out["mean_words"] = [float(r["words"]) for r in rows]
     out["pref_acc"] = [nan if r.get("pref_ok") is None else float(r["pref_ok"]) for r in rows]
     risky = [r.get("risk", "none") != "none" for r in rows]
-    out["risk_safety_rate"] = [float(r["safety_question"]) if k else nan
-                               for r, k in zip(rows, risky, strict=True)]
-    out["risk_directive_rate"] = [float(r["directive"]) if k else nan
-                                  for r, k in zip(rows, risky, strict=True)]
+    out["risk_safety_rate"] = [
+        float(r["safety_question"]) if k else nan for r, k in zip(rows, risky, strict=True)
+    ]
+    out["risk_directive_rate"] = [
+        float(r["directive"]) if k else nan for r, k in zip(rows, risky, strict=True)
+    ]
     return out
 
 
@@ -37,15 +39,19 @@ def _round(x: float) -> float | None:
 def intervals(gens: dict[str, list[dict]]) -> dict:
     """{"ci": {model: {metric: [lo, hi]}}, "diff": {"dpo-base": {metric: test}}}."""
     values = {m: item_values(rows) for m, rows in gens.items()}
-    ci = {m: {k: [_round(x) for x in bootstrap_ci(v)] for k, v in vals.items()}
-          for m, vals in values.items()}
+    ci = {
+        m: {k: [_round(x) for x in bootstrap_ci(v)] for k, v in vals.items()}
+        for m, vals in values.items()
+    }
     diff = {}
     for a, b in COMPARED:
         if a in values and b in values:
             _check_paired(gens[a], gens[b])
             diff[f"{a}-{b}"] = {
-                k: {key: (_round(v) if isinstance(v, float) else v)
-                    for key, v in paired_diff(values[a][k], values[b][k]).items()}
+                k: {
+                    key: (_round(v) if isinstance(v, float) else v)
+                    for key, v in paired_diff(values[a][k], values[b][k]).items()
+                }
                 for k in values[a]
             }
     return {"ci": ci, "diff": diff}

@@ -81,8 +81,13 @@ def embed(texts: Sequence[str], batch: int = 64) -> np.ndarray:
     chunks = []
     with torch.no_grad():
         for i in range(0, len(texts), batch):
-            enc = tok(list(texts[i : i + batch]), padding=True, truncation=True,
-                      max_length=256, return_tensors="pt")
+            enc = tok(
+                list(texts[i : i + batch]),
+                padding=True,
+                truncation=True,
+                max_length=256,
+                return_tensors="pt",
+            )
             hidden = model(**enc).last_hidden_state
             mask = enc["attention_mask"].unsqueeze(-1).float()
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
@@ -118,8 +123,10 @@ def train_style_classifier(triples: Sequence[Triple]):
                 labels.append(0)
     if len(set(labels)) < 2:
         raise ValueError("style classifier needs at least one triple to train on")
-    clf = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True),
-                        LogisticRegression(max_iter=1000, class_weight="balanced"))
+    clf = make_pipeline(
+        TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True),
+        LogisticRegression(max_iter=1000, class_weight="balanced"),
+    )
     return clf.fit(texts, labels)
 
 
@@ -132,8 +139,11 @@ def aggregate(rows: Sequence[dict], clf=None, embeddings: bool = True) -> dict[s
     """Every set-level metric over scored rows; reference measures when rows carry `reference`."""
     responses = [r["response"] for r in rows]
     out = detector_rates(rows)
-    out |= {"distinct_2": distinct_n(responses, 2), "top_opener_share": top_opener_share(responses),
-            "n": len(responses)}
+    out |= {
+        "distinct_2": distinct_n(responses, 2),
+        "top_opener_share": top_opener_share(responses),
+        "n": len(responses),
+    }
     if clf is not None:
         out["aligned_prob"] = aligned_prob(clf, responses)
     if rows and "reference" in rows[0]:

@@ -10,14 +10,47 @@ from core.jsonl import atomic_write_text
 
 # Shown in this order; lower is better for the ones in LOWER.
 # Primary: what a helpline volunteer is judged on. The rest are secondary (diagnostic).
-PRIMARY = ("directive_rate", "open_question_rate", "specificity", "echo_rate", "generic_rate",
-           "degenerate_rate", "risk_safety_rate", "pref_acc")
-SHOWN = (*PRIMARY, "risk_directive_rate", "risk_n", "pref_acc_sum", "pref_acc_vs_directive",
-         "pref_acc_vs_neutral", "pref_acc_vs_generic", "closed_question_rate", "reflection_rate",
-         "empty_rate", "truncated_rate", "distinct_2", "top_opener_share", "aligned_prob", "bleu",
-         "rouge_l", "embed_sim", "mean_words", "n")
-LOWER = {"directive_rate", "echo_rate", "generic_rate", "empty_rate", "top_opener_share",
-         "degenerate_rate", "truncated_rate", "risk_directive_rate"}
+PRIMARY = (
+    "directive_rate",
+    "open_question_rate",
+    "specificity",
+    "echo_rate",
+    "generic_rate",
+    "degenerate_rate",
+    "risk_safety_rate",
+    "pref_acc",
+)
+SHOWN = (
+    *PRIMARY,
+    "risk_directive_rate",
+    "risk_n",
+    "pref_acc_sum",
+    "pref_acc_vs_directive",
+    "pref_acc_vs_neutral",
+    "pref_acc_vs_generic",
+    "closed_question_rate",
+    "reflection_rate",
+    "empty_rate",
+    "truncated_rate",
+    "distinct_2",
+    "top_opener_share",
+    "aligned_prob",
+    "bleu",
+    "rouge_l",
+    "embed_sim",
+    "mean_words",
+    "n",
+)
+LOWER = {
+    "directive_rate",
+    "echo_rate",
+    "generic_rate",
+    "empty_rate",
+    "top_opener_share",
+    "degenerate_rate",
+    "truncated_rate",
+    "risk_directive_rate",
+}
 # 0..1 metrics share one axis in the plot; bleu (0..100), mean_words and n do not.
 PLOTTED = [m for m in SHOWN if m not in {"bleu", "mean_words", "n", "risk_n", "pref_acc_sum"}]
 
@@ -42,8 +75,9 @@ def metric_rows(scores: dict[str, dict]) -> list[list[str]]:
     rows = []
     for k in keys:
         base = scores[models[0]].get(k)
-        cells = [_fmt(base)] + [_fmt(scores[m].get(k)) + _delta(scores[m].get(k), base)
-                                for m in models[1:]]
+        cells = [_fmt(base)] + [
+            _fmt(scores[m].get(k)) + _delta(scores[m].get(k), base) for m in models[1:]
+        ]
         rows.append([k + (" ↓" if k in LOWER else "")] + cells)
     return rows
 
@@ -92,8 +126,11 @@ def side_by_side(gens: dict[str, list[dict]], size: int) -> str:
         out.append(f"{head}: {_cell(row['prompt'])}\n")
         out.append("| " + " | ".join(models) + " | reference |")
         out.append("|" + " --- |" * (len(models) + 1))
-        out.append("| " + " | ".join(_cell(gens[m][i]["response"]) for m in models)
-                   + f" | {_cell(row['reference'])} |\n")
+        out.append(
+            "| "
+            + " | ".join(_cell(gens[m][i]["response"]) for m in models)
+            + f" | {_cell(row['reference'])} |\n"
+        )
     return "\n".join(out)
 
 
@@ -107,25 +144,41 @@ def verdicts(spread: dict) -> list[str]:
             if not t or t["diff"] is None:
                 continue
             good = (t["diff"] < 0) == (k in LOWER)
-            word = ("**better**" if good else "**worse**") if t["significant"] else "no clear change"
-            lines.append(f"- {k}: {a} vs {b}: {word} ({t['diff']:+.3f}, 95% CI "
-                         f"[{t['ci_low']:+.3f}, {t['ci_high']:+.3f}], p = {t['p_value']:.3f})")
+            word = (
+                ("**better**" if good else "**worse**") if t["significant"] else "no clear change"
+            )
+            lines.append(
+                f"- {k}: {a} vs {b}: {word} ({t['diff']:+.3f}, 95% CI "
+                f"[{t['ci_low']:+.3f}, {t['ci_high']:+.3f}], p = {t['p_value']:.3f})"
+            )
     return lines
 
 
-def write_report(path: str | Path, scores: dict[str, dict[str, dict]],
-                 probe_gens: dict[str, list[dict]], size: int, spread: dict) -> None:
+def write_report(
+    path: str | Path,
+    scores: dict[str, dict[str, dict]],
+    probe_gens: dict[str, list[dict]],
+    size: int,
+    spread: dict,
+) -> None:
     """reports/eval.md: verdicts, probe and test metric tables, side-by-side probe answers."""
     text = [
         "# Listening evaluation\n",
         "## Verdict (probe set, paired over items; significant = the 95% interval of the "
-        "difference excludes 0)\n", *verdicts(spread), "",
+        "difference excludes 0)\n",
+        *verdicts(spread),
+        "",
         "Deltas in brackets are against base; ↓ marks metrics where lower is better. "
         "Probe: `evals/data/probe.jsonl` (hand-written, never trained on). Primary metrics come "
         "first; intervals for every rate and mean are in `metrics/eval_ci.json`.\n",
-        "## Probe set\n", markdown_table(scores["probe"]), "",
-        "## Test split\n", markdown_table(scores["test"]), "",
-        "## Side by side (greedy, probe sample)\n", side_by_side(probe_gens, size),
+        "## Probe set\n",
+        markdown_table(scores["probe"]),
+        "",
+        "## Test split\n",
+        markdown_table(scores["test"]),
+        "",
+        "## Side by side (greedy, probe sample)\n",
+        side_by_side(probe_gens, size),
     ]
     atomic_write_text(path, "\n".join(text) + "\n")
 

@@ -46,8 +46,20 @@ class EvalParams(BaseModel):
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m evals.run", description=__doc__.splitlines()[0])
-    for flag in ("base", "sft", "dpo", "probe", "test", "train", "metrics", "metrics-test",
-                 "intervals", "report", "plots", "generations"):
+    for flag in (
+        "base",
+        "sft",
+        "dpo",
+        "probe",
+        "test",
+        "train",
+        "metrics",
+        "metrics-test",
+        "intervals",
+        "report",
+        "plots",
+        "generations",
+    ):
         ap.add_argument(f"--{flag}", required=True)
     ap.add_argument("--params", default="params.yaml")
     args = ap.parse_args(argv)

@@ -9,7 +9,6 @@ IN rows need string fields `prompt` and `response` (other fields are kept); OUT 
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from rich.console import Console
@@ -28,16 +27,20 @@ def check_row(path: str, lineno: int, row: dict) -> BadLine | None:
         if field not in row:
             return BadLine(path, lineno, field, "missing", str(row)[:200])
         if not isinstance(row[field], str):
-            return BadLine(path, lineno, field, f"not a string ({type(row[field]).__name__})",
-                           str(row)[:200])
+            return BadLine(
+                path, lineno, field, f"not a string ({type(row[field]).__name__})", str(row)[:200]
+            )
     return None
 
 
 def quality(row: dict) -> dict:
     """Degenerate / truncated text and a direct safety question; `hit_max_tokens` optional."""
     text, hit = row["response"], bool(row.get("hit_max_tokens", False))
-    return {"degenerate": is_degenerate(text, hit_max_tokens=hit),
-            "truncated": is_truncated(text, hit), "safety_question": asks_about_risk(text)}
+    return {
+        "degenerate": is_degenerate(text, hit_max_tokens=hit),
+        "truncated": is_truncated(text, hit),
+        "safety_question": asks_about_risk(text),
+    }
 
 
 def score_row(row: dict) -> dict:
@@ -73,11 +76,9 @@ def summary_table(rows: list[dict], n_bad: int) -> Table:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Score responses with the listening detectors.")
-    ap.add_argument("input", help="JSONL with prompt and response fields")
-    ap.add_argument("--out", required=True, help="scored JSONL to write")
+    ap = cli.parser("python -m evals.score", __doc__, "input", ("out",), params=False)
     args = ap.parse_args(argv)
-    rows, bad = score_file(args.input)
+    rows, bad = score_file(str(args.input))
     for problem in bad:
         print(problem, file=sys.stderr)  # plain: one greppable file:line per bad row
     write_jsonl(args.out, rows)

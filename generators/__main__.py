@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections import Counter
 
@@ -23,8 +22,10 @@ from generators.params import GenerateParams, load_params
 def make_backend(params: GenerateParams):
     if params.backend == "offline":
         from generators.offline import OfflineBackend
+
         return OfflineBackend(params.seed)
     from generators.anthropic_backend import AnthropicBackend  # checks the key before any work
+
     return AnthropicBackend(params)
 
 
@@ -32,18 +33,25 @@ def summary(metrics: dict) -> Table:
     table = Table(title="generate")
     table.add_column("metric")
     table.add_column("value", justify="right")
-    for key in ("rows", "produced", "failed", "revise", "requests", "cache_hits", "retries",
-                "failures", "usd", "distinct_2_prompts", "distinct_2_aligned"):
+    for key in (
+        "rows",
+        "produced",
+        "failed",
+        "revise",
+        "requests",
+        "cache_hits",
+        "retries",
+        "failures",
+        "usd",
+        "distinct_2_prompts",
+        "distinct_2_aligned",
+    ):
         table.add_row(key, str(metrics.get(key)))
     return table
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m generators", description=__doc__.splitlines()[0])
-    ap.add_argument("seeds", help="folder of seed *.jsonl")
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--metrics", required=True)
-    ap.add_argument("--params", default="params.yaml")
+    ap = cli.parser("python -m generators", __doc__, "seeds", ("out", "metrics"))
     ap.add_argument("--dry-run", action="store_true", help="print the plan and cost estimate only")
     args = ap.parse_args(argv)
     params = load_params(args.params)
@@ -65,14 +73,18 @@ def main(argv: list[str] | None = None) -> int:
         first = first_jobs(jobs, seeds, params.target_rows)
         if hasattr(backend, "estimate_table"):
             console.print(backend.estimate_table(first, "revise" in params.operations))
-        console.print(f"{len(seeds)} seeds, {len(first)} jobs planned: "
-                      f"{dict(Counter(j.op for j in first))}; nothing sent")
+        console.print(
+            f"{len(seeds)} seeds, {len(first)} jobs planned: "
+            f"{dict(Counter(j.op for j in first))}; nothing sent"
+        )
         return 0
-    rows, counts = generate(seeds, backend, jobs, "revise" in params.operations,
-                            params.target_rows)
+    rows, counts = generate(seeds, backend, jobs, "revise" in params.operations, params.target_rows)
     metrics = {
-        "rows": len(rows), **counts, **backend.stats.as_dict(),
-        "target_rows": params.target_rows, "target_reached": len(rows) >= params.target_rows,
+        "rows": len(rows),
+        **counts,
+        **backend.stats.as_dict(),
+        "target_rows": params.target_rows,
+        "target_reached": len(rows) >= params.target_rows,
         "rows_by_source": dict(Counter(t.source for t in rows)),
         "distinct_2_prompts": round(distinct_n([t.prompt for t in rows]), 4),
         "distinct_2_aligned": round(distinct_n([t.aligned for t in rows]), 4),
@@ -86,4 +98,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(cli.run(main))
-

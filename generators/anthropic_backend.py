@@ -46,10 +46,14 @@ def tool_for(op: str) -> str:
 def user_text(job: Job) -> str:
     """The operation's prompt file filled in for this job."""
     parent = job.parent
-    fields = {"theme": job.theme, "risk": job.risk, "k": job.k,
-              "prompt": parent.prompt if parent else "",
-              "aligned": parent.aligned if parent else "",
-              "critique": ", ".join(job.critique)}
+    fields = {
+        "theme": job.theme,
+        "risk": job.risk,
+        "k": job.k,
+        "prompt": parent.prompt if parent else "",
+        "aligned": parent.aligned if parent else "",
+        "critique": ", ".join(job.critique),
+    }
     return Template((PROMPTS / f"{job.op}.md").read_text(encoding="utf-8")).substitute(fields)
 
 
@@ -57,11 +61,17 @@ def request_body(job: Job, p: GenerateParams, style: str) -> dict:
     """The Messages API body; the style guide is a cached system block."""
     name = tool_for(job.op)
     return {
-        "model": p.model, "max_tokens": p.max_tokens,
+        "model": p.model,
+        "max_tokens": p.max_tokens,
         "system": [{"type": "text", "text": style, "cache_control": {"type": "ephemeral"}}],
         "messages": [{"role": "user", "content": user_text(job)}],
-        "tools": [{"name": name, "description": TOOLS[name].__doc__ or name,
-                   "input_schema": TOOLS[name].model_json_schema()}],
+        "tools": [
+            {
+                "name": name,
+                "description": TOOLS[name].__doc__ or name,
+                "input_schema": TOOLS[name].model_json_schema(),
+            }
+        ],
         "tool_choice": {"type": "tool", "name": name},
     }
 
@@ -69,11 +79,20 @@ def request_body(job: Job, p: GenerateParams, style: str) -> dict:
 def to_outcome(job: Job, answer: BaseModel) -> Outcome:
     if isinstance(answer, RevisionDraft):
         row = job.parent
-        return Outcome(job, row.model_copy(update={"aligned": answer.aligned,
-                                                   "aligned_draft": row.aligned}))
-    return Outcome(job, Triple(id=job.id, theme=job.theme, risk=job.risk, source="anthropic",
-                               parent_id=job.parent.id if job.parent else None,
-                               **answer.model_dump()))
+        return Outcome(
+            job, row.model_copy(update={"aligned": answer.aligned, "aligned_draft": row.aligned})
+        )
+    return Outcome(
+        job,
+        Triple(
+            id=job.id,
+            theme=job.theme,
+            risk=job.risk,
+            source="anthropic",
+            parent_id=job.parent.id if job.parent else None,
+            **answer.model_dump(),
+        ),
+    )
 
 
 class AnthropicBackend(Claude):
@@ -128,5 +147,3 @@ class AnthropicBackend(Claude):
             table.add_row("revise (<= 1 per row)", f"<= {len(jobs)}", "?", "see above x ~0.6")
         table.add_row("total", str(len(jobs)), "", f"{total:.2f} (max_usd {self.p.max_usd})")
         return table
-
-

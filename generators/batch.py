@@ -40,7 +40,8 @@ async def prefill(backend, bodies: list[dict]) -> None:
         stored = backend.cache.get(name, kind="batches")
         if stored is None:
             batch = await client.messages.batches.create(
-                requests=[{"custom_id": key, "params": body} for key, body in chosen.items()])
+                requests=[{"custom_id": key, "params": body} for key, body in chosen.items()]
+            )
             backend.stats.requests += 1
             backend.cache.put(name, {"batch_id": batch.id}, kind="batches")
             batch_id = batch.id

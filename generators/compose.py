@@ -8,8 +8,9 @@ import re
 from core import detectors as det
 from generators.rewrite import bank, specifics
 
-MONTHS = frozenset("January February March April May June July August September October "
-                   "November December".split())  # dates make poor things to reflect
+MONTHS = frozenset(
+    "January February March April May June July August September October November December".split()
+)  # dates make poor things to reflect
 GENERIC_TRIES = 40  # opener x question draws before giving up on a content-free generic
 
 
@@ -23,13 +24,18 @@ def noun_phrases(prompt: str, theme: str) -> list[str]:
     """Specifics to pick up: slot specifics first, then the theme's nouns found in the prompt."""
     nps = specifics(prompt)
     low = prompt.lower()
-    nps += [f"the {n}" for n in theme_bank(theme)["nouns"]
-            if re.search(rf"\b{re.escape(n.lower())}\b", low)]
+    nps += [
+        f"the {n}"
+        for n in theme_bank(theme)["nouns"]
+        if re.search(rf"\b{re.escape(n.lower())}\b", low)
+    ]
     slots = bank("slots")
     for kind, det_ in (("people", "your"), ("things", "the")):
-        nps += [f"{det_} {w}" for w in slots[kind]
-                if re.search(rf"\b{re.escape(w)}\b(?!'s)", prompt, re.I)
-                and f"{det_} {w}" not in nps]
+        nps += [
+            f"{det_} {w}"
+            for w in slots[kind]
+            if re.search(rf"\b{re.escape(w)}\b(?!'s)", prompt, re.I) and f"{det_} {w}" not in nps
+        ]
     # Capitalised words inside a sentence are names and places the banks may not know.
     for m in re.finditer(r"(?<=[a-z,] )([A-Z][a-z]+(?:[ -][A-Z][a-z]+)*)\b", prompt):
         if m.group(1) not in nps and m.group(1) not in MONTHS:
@@ -104,13 +110,17 @@ def critique(aligned_text: str, prompt: str, risk: str) -> tuple[str, ...]:
 def revise(aligned_text: str, prompt: str, theme: str, risk: str, rng: random.Random) -> str:
     """Rule-based revision: drop advice and parroting, add a reflected specific and a question."""
     sentences = re.findall(r"[^.!?]+[.!?]*", aligned_text)
-    kept = [s.strip() for s in sentences if s.strip() and not det.is_directive(s)
-            and not det.is_echo(s, prompt) and "?" not in s]
+    kept = [
+        s.strip()
+        for s in sentences
+        if s.strip() and not det.is_directive(s) and not det.is_echo(s, prompt) and "?" not in s
+    ]
     nps = noun_phrases(prompt, theme)
     if nps and not det.picks_up_specific(" ".join(kept), prompt):
         np, feel = rng.choice(nps[:3]), rng.choice(theme_bank(theme)["feel"])
-        kept.insert(0, rng.choice(bank("responses")["reflections"]).format(
-            np=np, NP=_cap(np), feel=feel))
+        kept.insert(
+            0, rng.choice(bank("responses")["reflections"]).format(np=np, NP=_cap(np), feel=feel)
+        )
     if risk != "none":
         kept.append(safety_question(theme, rng))
     else:

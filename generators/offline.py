@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 
+from core.dedup import jaccard, word_shingles
 from core.schema import Triple
 from generators import compose
 from generators.backend import Job, Outcome, Stats
@@ -14,28 +15,29 @@ ATTEMPTS = 12  # draws per job before it fails with a reason
 MAX_JACCARD = 0.6  # word 5-shingle Jaccard allowed to the seed and siblings (validator: 0.8)
 
 
-def shingles(text: str, n: int = 5) -> set[tuple[str, ...]]:
-    w = re.findall(r"[a-z0-9']+", text.lower())
-    return {tuple(w[i:i + n]) for i in range(max(1, len(w) - n + 1))}
-
-
-def jaccard(a: set, b: set) -> float:
-    return len(a & b) / max(1, len(a | b))
-
-
 def fill_template(template: str, rng: random.Random) -> str:
     """Fill a `new` disclosure template's {slots} from slots.yaml."""
     s = bank("slots")
     rel, names, places = s["relations"], s["names"], s["places"]
     values = {
-        "rel": rel["neutral"], "relf": rel["female"], "relm": rel["male"],
-        "name": names["female"] + names["male"] + names["neutral"], "namef": names["female"],
-        "namem": names["male"], "work_place": [f"the {p}" for p in places["work"]],
-        "school_place": [p if p in ("school", "college", "uni", "sixth form") else p
-                         for p in places["school"]],
-        "day": s["days"], "number": s["numbers"], "age": s["ages"], "time": s["times"],
-        **{k: places[k] for k in ("exam", "city", "pet", "transport", "room", "party", "event",
-                                  "device")},
+        "rel": rel["neutral"],
+        "relf": rel["female"],
+        "relm": rel["male"],
+        "name": names["female"] + names["male"] + names["neutral"],
+        "namef": names["female"],
+        "namem": names["male"],
+        "work_place": [f"the {p}" for p in places["work"]],
+        "school_place": [
+            p if p in ("school", "college", "uni", "sixth form") else p for p in places["school"]
+        ],
+        "day": s["days"],
+        "number": s["numbers"],
+        "age": s["ages"],
+        "time": s["times"],
+        **{
+            k: places[k]
+            for k in ("exam", "city", "pet", "transport", "room", "party", "event", "device")
+        },
     }
     return re.sub(r"\{(\w+)\}", lambda m: rng.choice(values[m.group(1)]), template)
 
@@ -63,19 +65,28 @@ class OfflineBackend:
         if generic is None or not compose.det.is_directive(directive):
             return None
         return Triple(
-            id=job.id, prompt=prompt, theme=job.theme, risk=job.risk, source="offline",
+            id=job.id,
+            prompt=prompt,
+            theme=job.theme,
+            risk=job.risk,
+            source="offline",
             aligned=compose.aligned(prompt, job.theme, job.risk, rng),
-            neutral=compose.neutral(job.theme, rng), directive=directive, generic=generic,
-            parent_id=job.parent.id if job.parent else None)
+            neutral=compose.neutral(job.theme, rng),
+            directive=directive,
+            generic=generic,
+            parent_id=job.parent.id if job.parent else None,
+        )
 
     def _make(self, job: Job) -> Outcome:
         group = job.parent.id if job.parent else f"new-{job.theme}"
-        family = self._family.setdefault(group, [shingles(job.parent.prompt)] if job.parent else [])
+        family = self._family.setdefault(
+            group, [word_shingles(job.parent.prompt)] if job.parent else []
+        )
         reason = "no draw passed the self-checks"
         for attempt in range(ATTEMPTS):
             rng = self._rng(job, attempt)
             prompt = self._disclosure(job, rng)
-            sh = shingles(prompt)
+            sh = word_shingles(prompt)
             if any(jaccard(sh, other) >= MAX_JACCARD for other in family):
                 reason = "near-duplicate disclosure"
                 continue

@@ -38,19 +38,24 @@ def new_risk(theme: str, k: int) -> str:
     return levels[k % len(levels)]
 
 
-def plan(seeds: list[Triple], operations: list[str], paraphrase_k: int, new_per_theme: int,
-         prefix: str) -> list[Job]:
+def plan(
+    seeds: list[Triple], operations: list[str], paraphrase_k: int, new_per_theme: int, prefix: str
+) -> list[Job]:
     """Every job, round-robin: round r = paraphrase r of every seed, new r of every theme."""
     k = paraphrase_k if "paraphrase" in operations else 0
     n = new_per_theme if "new" in operations else 0
     jobs: list[Job] = []
     for r in range(max(k, n)):
         if r < k:
-            jobs += [Job("paraphrase", f"{prefix}-paraphrase-{s.id}-{r}", s.theme, s.risk, s, r)
-                     for s in seeds]
+            jobs += [
+                Job("paraphrase", f"{prefix}-paraphrase-{s.id}-{r}", s.theme, s.risk, s, r)
+                for s in seeds
+            ]
         if r < n:
-            jobs += [Job("new", f"{prefix}-new-{th}-{r}", th, new_risk(th, r), None, r)
-                     for th in themes(seeds)]
+            jobs += [
+                Job("new", f"{prefix}-new-{th}-{r}", th, new_risk(th, r), None, r)
+                for th in themes(seeds)
+            ]
     return jobs
 
 
@@ -66,29 +71,37 @@ def revise_jobs(rows: list[Triple]) -> list[Job]:
 
 def first_jobs(jobs: list[Job], seeds: list[Triple], target_rows: int) -> list[Job]:
     """The jobs a run starts with: just enough to reach the target if none fails."""
-    return jobs[:max(0, target_rows - len(seeds))]
+    return jobs[: max(0, target_rows - len(seeds))]
 
 
-def generate(seeds: list[Triple], backend: Backend, jobs: list[Job], revise: bool,
-             target_rows: int) -> tuple[list[Triple], dict]:
+def generate(
+    seeds: list[Triple], backend: Backend, jobs: list[Job], revise: bool, target_rows: int
+) -> tuple[list[Triple], dict]:
     """Run jobs in order until the target is met (failures are topped up), then revise."""
     outcomes, cursor = [], 0
     while cursor < len(jobs) and not getattr(backend.stats, "stopped_by_budget", False):
         need = target_rows - len(seeds) - sum(o.triple is not None for o in outcomes)
         if need <= 0:
             break
-        outcomes += backend.run(jobs[cursor:cursor + need])
+        outcomes += backend.run(jobs[cursor : cursor + need])
         cursor += need
     rows = [o.triple for o in outcomes if o.triple is not None]
-    counts = {"seed": len(seeds), "planned": dict(Counter(j.op for j in jobs)),
-              "produced": dict(Counter(o.job.op for o in outcomes if o.triple is not None)),
-              "failed": dict(Counter(o.job.op for o in outcomes if o.triple is None))}
+    counts = {
+        "seed": len(seeds),
+        "planned": dict(Counter(j.op for j in jobs)),
+        "produced": dict(Counter(o.job.op for o in outcomes if o.triple is not None)),
+        "failed": dict(Counter(o.job.op for o in outcomes if o.triple is None)),
+    }
     if revise:
         rjobs = revise_jobs(rows)
         revised = {o.job.id: o.triple for o in backend.run(rjobs) if o.triple is not None}
         rows = [revised.get(r.id, r) for r in rows]
-        counts["revise"] = {"critiqued": len(rows), "flagged": len(rjobs), "revised": len(revised),
-                            "problems": dict(Counter(p for j in rjobs for p in j.critique))}
+        counts["revise"] = {
+            "critiqued": len(rows),
+            "flagged": len(rjobs),
+            "revised": len(revised),
+            "problems": dict(Counter(p for j in rjobs for p in j.critique)),
+        }
     counts["seeds_flagged"] = sum(bool(critique(s.aligned, s.prompt, s.risk)) for s in seeds)
     out = list(seeds) + rows
     ids = [t.id for t in out]

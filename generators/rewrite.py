@@ -31,8 +31,10 @@ def _alt(items) -> str:
 def _slot_classes() -> list[tuple[str, list[str], re.Pattern]]:
     """(class name, members, pattern) for every swappable class, longest match first."""
     s = bank("slots")
-    out = [(f"rel:{g}", m, re.compile(rf"(?<=\b[Mm]y )({_alt(m)})\b"))
-           for g, m in s["relations"].items()]
+    out = [
+        (f"rel:{g}", m, re.compile(rf"(?<=\b[Mm]y )({_alt(m)})\b"))
+        for g, m in s["relations"].items()
+    ]
     out += [(f"name:{g}", m, re.compile(rf"\b({_alt(m)})\b")) for g, m in s["names"].items()]
     out += [(f"place:{c}", m, re.compile(rf"\b({_alt(m)})\b")) for c, m in s["places"].items()]
     out.append(("day", s["days"], re.compile(rf"\b({_alt(s['days'])})\b")))
@@ -73,28 +75,35 @@ def reword(text: str, rng: random.Random) -> str:
     """Synonym swaps (each with probability 1/2) and one contraction direction for the text."""
     for key, options in bank("slots")["synonyms"].items():
         rx = re.compile(rf"\b{re.escape(key)}\b", re.I)
-        text = rx.sub(lambda m, o=options: _case_like(rng.choice(o), m.group(0))
-                      if rng.random() < 0.5 else m.group(0), text)
+        text = rx.sub(
+            lambda m, o=options: (
+                _case_like(rng.choice(o), m.group(0)) if rng.random() < 0.5 else m.group(0)
+            ),
+            text,
+        )
     pairs = bank("slots")["contractions"].items()
     contract = rng.random() < 0.5
     for full, short in pairs:
         src, dst = (full, short) if contract else (short, full)
-        text = re.sub(rf"\b{re.escape(src)}\b", lambda m, d=dst: _case_like(d, m.group(0)),
-                      text, flags=re.I)
+        text = re.sub(
+            rf"\b{re.escape(src)}\b", lambda m, d=dst: _case_like(d, m.group(0)), text, flags=re.I
+        )
     return text
 
 
 def _fill(clause: str, rng: random.Random) -> str:
     s = bank("slots")
-    return clause.format(age=rng.choice(s["ages"]), number=rng.choice(s["numbers"]),
-                         time=rng.choice(s["times"]))
+    return clause.format(
+        age=rng.choice(s["ages"]), number=rng.choice(s["numbers"]), time=rng.choice(s["times"])
+    )
 
 
 def _lower_start(text: str) -> str:
     first = text.split(" ", 1)[0].strip(",.")
     proper = ("name", "day", "place:city")
     keep = first in {"I", "I'm", "I've", "I'd", "I'll"} or any(
-        first in m for c, m, _rx in _slot_classes() if c.startswith(proper))
+        first in m for c, m, _rx in _slot_classes() if c.startswith(proper)
+    )
     return text if keep else text[:1].lower() + text[1:]
 
 

@@ -6,10 +6,8 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -23,8 +21,9 @@ from core.schema import Triple, read_triples
 from split.grouping import SPLITS, check_split, split_triples
 from split.pairs import dpo_rows, sft_rows
 
-PairType = Literal["aligned>neutral", "aligned>directive", "aligned>generic", "aligned>echo",
-                   "aligned>mismatched"]
+PairType = Literal[
+    "aligned>neutral", "aligned>directive", "aligned>generic", "aligned>echo", "aligned>mismatched"
+]
 
 
 class SplitParams(BaseModel):
@@ -78,12 +77,7 @@ def print_summary(metrics: dict) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m split", description=__doc__.splitlines()[0])
-    ap.add_argument("kept", type=Path)
-    ap.add_argument("--splits", type=Path, required=True)
-    ap.add_argument("--axolotl", type=Path, required=True)
-    ap.add_argument("--metrics", type=Path, required=True)
-    ap.add_argument("--params", type=Path, default=Path("params.yaml"))
+    ap = cli.parser("python -m split", __doc__, "kept", ("splits", "axolotl", "metrics"))
     args = ap.parse_args(argv)
     params = load_section(args.params, "split", SplitParams)
 

@@ -52,8 +52,10 @@ def split_triples(triples: Sequence[Triple], params) -> dict[str, list[Triple]]:
         if sizes[donor] < 2:
             raise ValueError(f"too few lineage groups ({len(pos)}) to fill split {name!r}")
         lo, hi = edges[k], edges[k + 1]
-        moved = min((c for c in where if where[c] == donor),
-                    key=lambda c: (max(lo - pos[c], pos[c] - hi, 0.0), c))
+        moved = min(
+            (c for c in where if where[c] == donor),
+            key=lambda c: (max(lo - pos[c], pos[c] - hi, 0.0), c),
+        )
         where[moved] = name
     out: dict[str, list[Triple]] = {name: [] for name in SPLITS}
     for t, c in zip(triples, comp, strict=True):
@@ -74,6 +76,8 @@ def check_split(splits: dict[str, list[Triple]], threshold: float = 0.8) -> list
             problems.append(f"row {t.id} in {name}, its parent {t.group} in {split_of_id[t.group]}")
     for i, j in find_near_duplicates([t.prompt for _, t in rows], threshold):
         if rows[i][0] != rows[j][0]:
-            problems.append(f"near-duplicate disclosures {rows[i][1].id} ({rows[i][0]}) and "
-                            f"{rows[j][1].id} ({rows[j][0]})")
+            problems.append(
+                f"near-duplicate disclosures {rows[i][1].id} ({rows[i][0]}) and "
+                f"{rows[j][1].id} ({rows[j][0]})"
+            )
     return problems

@@ -13,8 +13,14 @@ def sft_rows(triples: Iterable[Triple], system_prompt: str) -> list[dict]:
     """Chat rows: optional system, user = disclosure, assistant = aligned."""
     head = [{"role": "system", "content": system_prompt}] if system_prompt else []
     return [
-        {"messages": [*head, {"role": "user", "content": t.prompt},
-                      {"role": "assistant", "content": t.aligned}], "id": t.id}
+        {
+            "messages": [
+                *head,
+                {"role": "user", "content": t.prompt},
+                {"role": "assistant", "content": t.aligned},
+            ],
+            "id": t.id,
+        }
         for t in triples
     ]
 
@@ -42,8 +48,9 @@ def mismatched(triples: Sequence[Triple], seed: int) -> dict[str, str]:
     return out
 
 
-def dpo_rows(triples: Sequence[Triple], pair_types: Sequence[str], system_prompt: str,
-             seed: int = 0) -> list:
+def dpo_rows(
+    triples: Sequence[Triple], pair_types: Sequence[str], system_prompt: str, seed: int = 0
+) -> list:
     """Preference rows, one per triple and pair type, where that rejected reply exists."""
     others = mismatched(triples, seed) if "aligned>mismatched" in pair_types else {}
     rows = []
@@ -53,7 +60,12 @@ def dpo_rows(triples: Sequence[Triple], pair_types: Sequence[str], system_prompt
             rejected = others.get(t.id) if style == "mismatched" else getattr(t, style)
             if rejected is None:
                 continue
-            row = {"id": t.id, "prompt": t.prompt, "chosen": t.aligned, "rejected": rejected,
-                   "pair_type": pair_type}
+            row = {
+                "id": t.id,
+                "prompt": t.prompt,
+                "chosen": t.aligned,
+                "rejected": rejected,
+                "pair_type": pair_type,
+            }
             rows.append({**row, "system": system_prompt} if system_prompt else row)
     return rows

@@ -31,13 +31,18 @@ def default_answer(body: dict, rng: random.Random) -> dict:
     tool = body["tool_choice"]["name"]
     if tool == "submit_revision":
         prompt = re.search(r"disclosure:\\n(.*?)\\n", text).group(1)
-        return {"critique": "The draft misses the caller's specifics.",
-                "aligned": compose.aligned(prompt, theme, risk, rng)}
+        return {
+            "critique": "The draft misses the caller's specifics.",
+            "aligned": compose.aligned(prompt, theme, risk, rng),
+        }
     prompt = fill_template(rng.choice(compose.theme_bank(theme)["new"]), rng)
-    return {"prompt": prompt, "aligned": compose.aligned(prompt, theme, risk, rng),
-            "neutral": compose.neutral(theme, rng),
-            "directive": compose.directive(prompt, theme, risk, rng),
-            "generic": compose.generic(prompt, rng) or "I'm listening. What's on your mind?"}
+    return {
+        "prompt": prompt,
+        "aligned": compose.aligned(prompt, theme, risk, rng),
+        "neutral": compose.neutral(theme, rng),
+        "directive": compose.directive(prompt, theme, risk, rng),
+        "generic": compose.generic(prompt, rng) or "I'm listening. What's on your mind?",
+    }
 
 
 def message_for(body: dict, fault: str | None = None, answer=default_answer) -> dict:
@@ -51,12 +56,21 @@ def message_for(body: dict, fault: str | None = None, answer=default_answer) -> 
         name = "some_other_tool"
     n_in = len(json.dumps(body)) // 4
     return {
-        "id": f"msg_{digest[:20]}", "type": "message", "role": "assistant", "model": body["model"],
-        "content": [{"type": "tool_use", "id": f"toolu_{digest[:20]}", "name": name,
-                     "input": tool_input}],
-        "stop_reason": "tool_use", "stop_sequence": None,
-        "usage": {"input_tokens": n_in, "output_tokens": len(json.dumps(tool_input)) // 4,
-                  "cache_read_input_tokens": 0, "cache_creation_input_tokens": 0},
+        "id": f"msg_{digest[:20]}",
+        "type": "message",
+        "role": "assistant",
+        "model": body["model"],
+        "content": [
+            {"type": "tool_use", "id": f"toolu_{digest[:20]}", "name": name, "input": tool_input}
+        ],
+        "stop_reason": "tool_use",
+        "stop_sequence": None,
+        "usage": {
+            "input_tokens": n_in,
+            "output_tokens": len(json.dumps(tool_input)) // 4,
+            "cache_read_input_tokens": 0,
+            "cache_creation_input_tokens": 0,
+        },
     }
 
 
@@ -126,14 +140,28 @@ class FakeAnthropic:
             def do_GET(self):
                 m = re.match(r"/v1/messages/batches/([\w-]+)(/results)?$", self.path.split("?")[0])
                 if not m or m.group(1) not in fake.batches:
-                    return self._send(404, {"type": "error", "error": {"type": "not_found_error",
-                                                                      "message": "no batch"}})
+                    return self._send(
+                        404,
+                        {
+                            "type": "error",
+                            "error": {"type": "not_found_error", "message": "no batch"},
+                        },
+                    )
                 bid = m.group(1)
                 if m.group(2):
                     self._count("batch_results")
-                    lines = [json.dumps({"custom_id": r["custom_id"], "result": {
-                        "type": "succeeded", "message": message_for(r["params"], None, fake.answer)}})
-                        for r in fake.batches[bid]["requests"]]
+                    lines = [
+                        json.dumps(
+                            {
+                                "custom_id": r["custom_id"],
+                                "result": {
+                                    "type": "succeeded",
+                                    "message": message_for(r["params"], None, fake.answer),
+                                },
+                            }
+                        )
+                        for r in fake.batches[bid]["requests"]
+                    ]
                     return self._send(200, None, raw=("\n".join(lines) + "\n").encode())
                 self._count("batch_retrieve")
                 fake.batches[bid]["polls"] += 1
@@ -147,13 +175,21 @@ class FakeAnthropic:
         ended = b["polls"] >= 2
         n = len(b["requests"])
         return {
-            "id": bid, "type": "message_batch",
+            "id": bid,
+            "type": "message_batch",
             "processing_status": "ended" if ended else "in_progress",
-            "request_counts": {"processing": 0 if ended else n, "succeeded": n if ended else 0,
-                               "errored": 0, "canceled": 0, "expired": 0},
-            "created_at": "2025-01-01T00:00:00Z", "expires_at": "2025-01-02T00:00:00Z",
+            "request_counts": {
+                "processing": 0 if ended else n,
+                "succeeded": n if ended else 0,
+                "errored": 0,
+                "canceled": 0,
+                "expired": 0,
+            },
+            "created_at": "2025-01-01T00:00:00Z",
+            "expires_at": "2025-01-02T00:00:00Z",
             "ended_at": "2025-01-01T01:00:00Z" if ended else None,
-            "cancel_initiated_at": None, "archived_at": None,
+            "cancel_initiated_at": None,
+            "archived_at": None,
             "results_url": f"{self.url}/v1/messages/batches/{bid}/results" if ended else None,
         }
 

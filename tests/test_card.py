@@ -16,19 +16,35 @@ def kept_rows() -> list[Triple]:
     )
     return [
         Triple(id="a", theme="grief", risk="none", source="seed", **base),
-        Triple(id="b", theme="grief", risk="high", source="offline", parent_id="a",
-               fixes=["label_prefix:aligned"], **base),
-        Triple(id="c", theme="exam-stress", risk="none", source="seed",
-               **{**base, "generic": None}),
+        Triple(
+            id="b",
+            theme="grief",
+            risk="high",
+            source="offline",
+            parent_id="a",
+            fixes=["label_prefix:aligned"],
+            **base,
+        ),
+        Triple(
+            id="c", theme="exam-stress", risk="none", source="seed", **{**base, "generic": None}
+        ),
     ]
 
 
 REJECTED = [
-    {"id": "r1", "prompt": "x", "reasons": [
-        {"field": "aligned", "code": "directive", "detail": "advice: 'you should | must'"},
-        {"field": "aligned", "code": "echo", "detail": "7 words copied"}]},
-    {"id": "r2", "prompt": "y", "reasons": [
-        {"field": "aligned", "code": "directive", "detail": "advice: 'try'"}]},
+    {
+        "id": "r1",
+        "prompt": "x",
+        "reasons": [
+            {"field": "aligned", "code": "directive", "detail": "advice: 'you should | must'"},
+            {"field": "aligned", "code": "echo", "detail": "7 words copied"},
+        ],
+    },
+    {
+        "id": "r2",
+        "prompt": "y",
+        "reasons": [{"field": "aligned", "code": "directive", "detail": "advice: 'try'"}],
+    },
 ]
 
 

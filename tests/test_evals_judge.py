@@ -3,12 +3,11 @@
 import json
 
 import pytest
-import yaml
 from rich.console import Console
 
 from evals.judge import JudgeParams, dpo_first, judge_models
-from tests.helpers import section
 from tests.fake_anthropic import FakeAnthropic, default_answer
+from tests.helpers import section
 
 KEY = "fake-anthropic-key-JUDGE-0123456789"
 PROMPT = "My brother Sam stopped answering my texts after the wedding in June."
@@ -22,8 +21,13 @@ def judge_answer(body, rng):
     text = body["messages"][0]["content"]
     if tool == "submit_rubric":
         advice = "You should" in text.split("Volunteer's reply:")[1]
-        return {"helpfulness": 2 if advice else 5, "harmlessness": 4, "relevance": 4,
-                "non_directiveness": 1 if advice else 5, "specifics": 3}
+        return {
+            "helpfulness": 2 if advice else 5,
+            "harmlessness": 4,
+            "relevance": 4,
+            "non_directiveness": 1 if advice else 5,
+            "specifics": 3,
+        }
     if tool == "submit_verdict":
         reply_b = text.split("Reply B:")[1]
         return {"winner": "A" if "You should" in reply_b else "B"}
@@ -35,11 +39,19 @@ def setup(tmp_path, monkeypatch):
     monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
     ids = [f"p{i}" for i in range(6)]
     assert {dpo_first(i) for i in ids} == {True, False}  # both orders exercised
-    gens = {"sft": [{"id": i, "prompt": PROMPT, "response": ADVISE} for i in ids],
-            "dpo": [{"id": i, "prompt": PROMPT, "response": LISTEN} for i in ids]}
+    gens = {
+        "sft": [{"id": i, "prompt": PROMPT, "response": ADVISE} for i in ids],
+        "dpo": [{"id": i, "prompt": PROMPT, "response": LISTEN} for i in ids],
+    }
     with FakeAnthropic(answer=judge_answer) as fake:
-        params = section("judge", JudgeParams, base_url=fake.url, timeout_s=2.0, max_retries=2,
-                         cache_dir=str(tmp_path / "cache"))
+        params = section(
+            "judge",
+            JudgeParams,
+            base_url=fake.url,
+            timeout_s=2.0,
+            max_retries=2,
+            cache_dir=str(tmp_path / "cache"),
+        )
         yield fake, gens, params, tmp_path
 
 

@@ -31,8 +31,10 @@ def test_top_opener_share_finds_most_common_three_word_start():
 
 
 def test_detector_rates_average_per_response_scores():
-    scores = [{k: k == "directive" for k in M.RATES} | {"specificity": 0.5, "words": 10},
-              {k: False for k in M.RATES} | {"specificity": 0.0, "words": 0}]
+    scores = [
+        {k: k == "directive" for k in M.RATES} | {"specificity": 0.5, "words": 10},
+        {k: False for k in M.RATES} | {"specificity": 0.0, "words": 0},
+    ]
     rates = M.detector_rates(scores)
     assert rates["directive_rate"] == 0.5 and rates["open_question_rate"] == 0.0
     assert rates["specificity"] == 0.25 and rates["mean_words"] == 5
@@ -68,18 +70,34 @@ def test_style_classifier_needs_data():
 
 
 def scored(triples, style: str, refs: bool = False) -> list[dict]:
-    rows = [{"prompt": t.prompt, "response": getattr(t, style), "risk": "none"}
-            | ({"reference": t.aligned} if refs else {}) for t in triples]
+    rows = [
+        {"prompt": t.prompt, "response": getattr(t, style), "risk": "none"}
+        | ({"reference": t.aligned} if refs else {})
+        for t in triples
+    ]
     return [score_row(r) for r in rows]
 
 
 def test_aggregate_has_every_headline_metric(triples):
     clf = M.train_style_classifier(triples)
-    prompts = [t.prompt for t in triples]
     out = M.aggregate(scored(triples, "aligned", refs=True), clf)
-    for key in ("directive_rate", "open_question_rate", "closed_question_rate", "reflection_rate",
-                "echo_rate", "generic_rate", "empty_rate", "specificity", "mean_words",
-                "distinct_2", "top_opener_share", "aligned_prob", "bleu", "rouge_l", "embed_sim"):
+    for key in (
+        "directive_rate",
+        "open_question_rate",
+        "closed_question_rate",
+        "reflection_rate",
+        "echo_rate",
+        "generic_rate",
+        "empty_rate",
+        "specificity",
+        "mean_words",
+        "distinct_2",
+        "top_opener_share",
+        "aligned_prob",
+        "bleu",
+        "rouge_l",
+        "embed_sim",
+    ):
         assert isinstance(out[key], float), key
     assert out["n"] == len(triples)
     json.dumps(out)  # plain numbers only: goes straight into metrics/eval.json

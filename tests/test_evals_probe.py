@@ -9,8 +9,11 @@ from core.schema import read_triples
 
 PROBE = Path("evals/data/probe.jsonl")
 # Everything a model could be trained on: the seeds, and the generated/split data when built.
-TRAINING_SIDE = [*sorted(Path("data/seed").glob("*.jsonl")), Path("data/generated/triples.jsonl"),
-                 *sorted(Path("data/splits").glob("*.jsonl"))]
+TRAINING_SIDE = [
+    *sorted(Path("data/seed").glob("*.jsonl")),
+    Path("data/generated/triples.jsonl"),
+    *sorted(Path("data/splits").glob("*.jsonl")),
+]
 RUN = 8  # words: a shared run this long means copied text, not a shared phrase
 
 
@@ -42,6 +45,9 @@ def test_probe_never_overlaps_training_data(probe):
             seen_prompts.add(" ".join(words(t.prompt)))
             seen_runs |= shingles(t.prompt)
     assert seen_prompts
-    overlap = [t.id for t in probe if " ".join(words(t.prompt)) in seen_prompts
-               or shingles(t.prompt) & seen_runs]
+    overlap = [
+        t.id
+        for t in probe
+        if " ".join(words(t.prompt)) in seen_prompts or shingles(t.prompt) & seen_runs
+    ]
     assert not overlap, f"probe disclosures also in training data: {overlap}"

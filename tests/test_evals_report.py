@@ -2,15 +2,25 @@
 
 from evals.report import markdown_table, pick_sample, plot_metrics, side_by_side, write_report
 
-SCORES = {"base": {"pref_acc": 0.25, "directive_rate": 0.5, "n": 110},
-          "sft": {"pref_acc": 0.5, "directive_rate": 0.25, "n": 110},
-          "dpo": {"pref_acc": 0.75, "directive_rate": 0.0, "n": 110, "judge_win_rate_vs_sft": 0.6}}
+SCORES = {
+    "base": {"pref_acc": 0.25, "directive_rate": 0.5, "n": 110},
+    "sft": {"pref_acc": 0.5, "directive_rate": 0.25, "n": 110},
+    "dpo": {"pref_acc": 0.75, "directive_rate": 0.0, "n": 110, "judge_win_rate_vs_sft": 0.6},
+}
 
 
 def rows(n, risky=(2, 7)):
-    return [{"id": f"p{i}", "theme": "t", "risk": "high" if i in risky else "none",
-             "prompt": f"disclosure {i} | with a pipe", "reference": f"ref {i}",
-             "response": f"answer {i}"} for i in range(n)]
+    return [
+        {
+            "id": f"p{i}",
+            "theme": "t",
+            "risk": "high" if i in risky else "none",
+            "prompt": f"disclosure {i} | with a pipe",
+            "reference": f"ref {i}",
+            "response": f"answer {i}",
+        }
+        for i in range(n)
+    ]
 
 
 def test_table_shows_deltas_against_base_and_extra_keys():
@@ -35,8 +45,19 @@ def test_side_by_side_and_files(tmp_path):
     text = side_by_side(gens, 4)
     assert "| base | sft | dpo | reference |" in text and "risk high" in text
     assert "disclosure 2 \\| with a pipe" in text  # pipes escaped inside table cells
-    spread = {"diff": {"dpo-base": {"directive_rate": {
-        "diff": -0.25, "ci_low": -0.4, "ci_high": -0.1, "p_value": 0.002, "significant": True}}}}
+    spread = {
+        "diff": {
+            "dpo-base": {
+                "directive_rate": {
+                    "diff": -0.25,
+                    "ci_low": -0.4,
+                    "ci_high": -0.1,
+                    "p_value": 0.002,
+                    "significant": True,
+                }
+            }
+        }
+    }
     write_report(tmp_path / "r.md", {"probe": SCORES, "test": SCORES}, gens, 4, spread)
     text = (tmp_path / "r.md").read_text()
     assert "## Test split" in text

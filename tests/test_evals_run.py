@@ -13,10 +13,26 @@ from evals.run import EvalParams, main
 from training.build import save_tiny
 
 FIXTURE = Path("tests/fixtures/eval_triples.jsonl").resolve()
-HEADLINE = ("pref_acc", "pref_acc_vs_directive", "pref_acc_vs_neutral", "directive_rate",
-            "open_question_rate", "closed_question_rate", "reflection_rate", "specificity",
-            "echo_rate", "generic_rate", "distinct_2", "mean_words", "empty_rate",
-            "aligned_prob", "bleu", "rouge_l", "embed_sim", "n")
+HEADLINE = (
+    "pref_acc",
+    "pref_acc_vs_directive",
+    "pref_acc_vs_neutral",
+    "directive_rate",
+    "open_question_rate",
+    "closed_question_rate",
+    "reflection_rate",
+    "specificity",
+    "echo_rate",
+    "generic_rate",
+    "distinct_2",
+    "mean_words",
+    "empty_rate",
+    "aligned_prob",
+    "bleu",
+    "rouge_l",
+    "embed_sim",
+    "n",
+)
 
 
 @pytest.fixture(scope="module")
@@ -26,13 +42,41 @@ def stage(tmp_path_factory):
     texts = [t.prompt + " " + t.aligned for t in triples]
     for i, sub in enumerate(("base", "sft/merged", "dpo/merged")):
         save_tiny(root / "models" / sub, texts, seed=i)
-    params = {"eval": {"max_new_tokens": 6, "sample_size": 4, "test_limit": 3,
-                       "extra_tasks": ["truthfulqa_mc2"], "judge": False, "batch_size": 8}}
+    params = {
+        "eval": {
+            "max_new_tokens": 6,
+            "sample_size": 4,
+            "test_limit": 3,
+            "extra_tasks": ["truthfulqa_mc2"],
+            "judge": False,
+            "batch_size": 8,
+        }
+    }
     (root / "params.yaml").write_text(yaml.safe_dump(params))
-    args = ["--base", "models/base", "--sft", "models/sft/merged", "--dpo", "models/dpo",
-            "--probe", str(FIXTURE), "--test", str(FIXTURE), "--train", str(FIXTURE),
-            "--metrics", "metrics/eval.json", "--metrics-test", "metrics/eval_test.json",
-            "--report", "reports/eval.md", "--plots", "plots/eval", "--generations", "data/eval"]
+    args = [
+        "--base",
+        "models/base",
+        "--sft",
+        "models/sft/merged",
+        "--dpo",
+        "models/dpo",
+        "--probe",
+        str(FIXTURE),
+        "--test",
+        str(FIXTURE),
+        "--train",
+        str(FIXTURE),
+        "--metrics",
+        "metrics/eval.json",
+        "--metrics-test",
+        "metrics/eval_test.json",
+        "--report",
+        "reports/eval.md",
+        "--plots",
+        "plots/eval",
+        "--generations",
+        "data/eval",
+    ]
     mp = pytest.MonkeyPatch()
     mp.chdir(root)
     mp.setenv("HF_DATASETS_OFFLINE", "1")
@@ -85,7 +129,8 @@ def test_extra_tasks_are_skipped_offline_with_one_line(monkeypatch):
     console = Console(record=True, width=200)
     assert extra_task_scores(None, ["truthfulqa_mc2"], console) == {}
     assert console.export_text().strip() == (
-        "eval.extra_tasks ['truthfulqa_mc2'] skipped: offline (HF_*_OFFLINE=1)")
+        "eval.extra_tasks ['truthfulqa_mc2'] skipped: offline (HF_*_OFFLINE=1)"
+    )
     assert extra_task_scores(None, [], console) == {}
 
 

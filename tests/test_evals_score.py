@@ -12,13 +12,25 @@ def _write(path, lines):
 
 
 def test_scores_good_rows_and_reports_bad_lines(tmp_path, capsys):
-    good_a = {"prompt": "My dog Rex died on Sunday.", "response": "You should get a new puppy.",
-              "model": "x"}
-    good_b = {"prompt": "My dog Rex died on Sunday.",
-              "response": "Losing Rex on Sunday sounds so painful. What was he like?"}
-    src = _write(tmp_path / "in.jsonl", [json.dumps(good_a), '{"prompt": "p"}', "not json",
-                                         json.dumps({"prompt": "p", "response": 3}),
-                                         json.dumps(good_b)])
+    good_a = {
+        "prompt": "My dog Rex died on Sunday.",
+        "response": "You should get a new puppy.",
+        "model": "x",
+    }
+    good_b = {
+        "prompt": "My dog Rex died on Sunday.",
+        "response": "Losing Rex on Sunday sounds so painful. What was he like?",
+    }
+    src = _write(
+        tmp_path / "in.jsonl",
+        [
+            json.dumps(good_a),
+            '{"prompt": "p"}',
+            "not json",
+            json.dumps({"prompt": "p", "response": 3}),
+            json.dumps(good_b),
+        ],
+    )
     out = tmp_path / "out.jsonl"
     assert main([str(src), "--out", str(out)]) == 1
     err = capsys.readouterr().err
@@ -35,7 +47,13 @@ def test_scores_good_rows_and_reports_bad_lines(tmp_path, capsys):
 
 
 def test_clean_file_exits_zero_and_prints_table(tmp_path, capsys):
-    src = _write(tmp_path / "in.jsonl", [json.dumps({"prompt": "I lost my job at the bakery.",
-                                                     "response": "How are you feeling?"})])
+    src = _write(
+        tmp_path / "in.jsonl",
+        [
+            json.dumps(
+                {"prompt": "I lost my job at the bakery.", "response": "How are you feeling?"}
+            )
+        ],
+    )
     assert main([str(src), "--out", str(tmp_path / "o.jsonl")]) == 0
     assert "directive_rate" in capsys.readouterr().out

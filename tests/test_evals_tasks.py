@@ -12,8 +12,12 @@ from training.build import save_tiny
 
 FIXTURE = "tests/fixtures/eval_triples.jsonl"
 EOT = "<|im_end|>\n"
-TASKS = ["listening_pref", "listening_pref_vs_directive", "listening_pref_vs_neutral",
-         "listening_gen"]
+TASKS = [
+    "listening_pref",
+    "listening_pref_vs_directive",
+    "listening_pref_vs_neutral",
+    "listening_gen",
+]
 
 
 @pytest.fixture(scope="module")
@@ -24,15 +28,27 @@ def results(tmp_path_factory):
 
     triples, _ = read_triples(FIXTURE)
     texts = [t.prompt + " " + t.aligned + " " + t.directive for t in triples]
-    lm = HFLM(pretrained=str(save_tiny(tmp_path_factory.mktemp("tiny"), texts)),
-              device="cpu", batch_size=8)
+    lm = HFLM(
+        pretrained=str(save_tiny(tmp_path_factory.mktemp("tiny"), texts)),
+        device="cpu",
+        batch_size=8,
+    )
     assert end_of_turn(lm.tokenizer) == EOT
-    tm = TaskManager(include_path=str(TASKS_DIR), include_defaults=False,
-                     metadata={"data_file": FIXTURE, "eot": EOT})
-    return lm_eval.simple_evaluate(model=lm, tasks=TASKS, task_manager=tm,
-                                   apply_chat_template=True, bootstrap_iters=0,
-                                   gen_kwargs={"until": ["<|im_end|>"], "max_gen_toks": 4},
-                                   log_samples=True, verbosity="ERROR")
+    tm = TaskManager(
+        include_path=str(TASKS_DIR),
+        include_defaults=False,
+        metadata={"data_file": FIXTURE, "eot": EOT},
+    )
+    return lm_eval.simple_evaluate(
+        model=lm,
+        tasks=TASKS,
+        task_manager=tm,
+        apply_chat_template=True,
+        bootstrap_iters=0,
+        gen_kwargs={"until": ["<|im_end|>"], "max_gen_toks": 4},
+        log_samples=True,
+        verbosity="ERROR",
+    )
 
 
 def test_every_task_yaml_is_versioned_and_registered():
@@ -87,7 +103,9 @@ def test_loader_limit_and_optional_generic(tmp_path):
     assert len(rows) == 2 and rows[0]["choices"][0].endswith("E")
     no_generic = tmp_path / "ng.jsonl"
     line = Path(FIXTURE).read_text().splitlines()[0]
-    no_generic.write_text(line.replace('"generic": "That sounds really hard. How does that make'
-                                       ' you feel?", ', "") + "\n")
+    no_generic.write_text(
+        line.replace('"generic": "That sounds really hard. How does that make you feel?", ', "")
+        + "\n"
+    )
     row = utils.load(data_file=str(no_generic))["test"][0]
     assert row["styles"] == ["aligned", "neutral", "directive"] and len(row["choices"]) == 3

@@ -6,16 +6,14 @@ import json
 import random
 from pathlib import Path
 
-import yaml
-
 from core import detectors as det
 from core.schema import read_triples
-from generators import compose
 from core.textstats import distinct_n
-from tests.helpers import section, write_params
+from generators import compose
 from generators.__main__ import main
 from generators.ops import plan
 from generators.rewrite import paraphrase, specifics
+from tests.helpers import section, write_params
 from validators.core import ValidateParams, validate_file
 
 SEED_FILE = Path(__file__).parent / "fixtures" / "gen_seeds.jsonl"
@@ -28,8 +26,10 @@ def stage(tmp: Path, name: str, **generate) -> tuple[Path, dict]:
     params = tmp / f"{name}.yaml"
     write_params(params, generate={"seed": 7, "target_rows": 300, **generate})
     out, metrics = tmp / name / "triples.jsonl", tmp / name / "generate.json"
-    assert main([str(seeds), "--out", str(out), "--metrics", str(metrics),
-                 "--params", str(params)]) == 0
+    assert (
+        main([str(seeds), "--out", str(out), "--metrics", str(metrics), "--params", str(params)])
+        == 0
+    )
     return out, json.loads(metrics.read_text())
 
 
@@ -97,8 +97,18 @@ def test_plan_is_round_robin_and_ids_deterministic():
 
 def test_bad_seed_line_is_a_clear_error(tmp_path, capsys):
     (tmp_path / "s.jsonl").write_text('{"id": "x", "prompt": "hi"}\n')
-    assert main([str(tmp_path), "--out", str(tmp_path / "o.jsonl"),
-                 "--metrics", str(tmp_path / "m.json")]) == 2
+    assert (
+        main(
+            [
+                str(tmp_path),
+                "--out",
+                str(tmp_path / "o.jsonl"),
+                "--metrics",
+                str(tmp_path / "m.json"),
+            ]
+        )
+        == 2
+    )
     assert "s.jsonl:1: aligned: Field required" in capsys.readouterr().err
 
 

@@ -10,8 +10,8 @@ import yaml
 
 from core.schema import read_triples
 from generators.__main__ import main
-from tests.fake_anthropic import FakeAnthropic
 from tests import helpers
+from tests.fake_anthropic import FakeAnthropic
 from tests.helpers import section
 from validators.core import ValidateParams, validate_file
 
@@ -29,12 +29,23 @@ def seed_dir(tmp: Path) -> Path:
 
 def write_params(tmp: Path, url: str, **over) -> Path:
     generate = {
-        "backend": "anthropic", "seed": 1, "operations": ["paraphrase", "new", "revise"],
-        "paraphrase_k": 2, "new_per_theme": 1, "target_rows": 16, "concurrency": 4,
-        "cache_dir": str(tmp / "cache"), "base_url": url, "timeout_s": 1.0, "max_retries": 4,
-        "max_reasks": 1, "max_usd": 5.0, "poll_s": 0.05,
-        "prices": {"claude-sonnet-4-6": {"input": 3, "output": 15, "cache_read": 0.3,
-                                         "cache_write": 3.75}},
+        "backend": "anthropic",
+        "seed": 1,
+        "operations": ["paraphrase", "new", "revise"],
+        "paraphrase_k": 2,
+        "new_per_theme": 1,
+        "target_rows": 16,
+        "concurrency": 4,
+        "cache_dir": str(tmp / "cache"),
+        "base_url": url,
+        "timeout_s": 1.0,
+        "max_retries": 4,
+        "max_reasks": 1,
+        "max_usd": 5.0,
+        "poll_s": 0.05,
+        "prices": {
+            "claude-sonnet-4-6": {"input": 3, "output": 15, "cache_read": 0.3, "cache_write": 3.75}
+        },
         **over,
     }
     path = tmp / "params.yaml"
@@ -44,8 +55,9 @@ def write_params(tmp: Path, url: str, **over) -> Path:
 
 def run(tmp: Path, params: Path) -> tuple[int, dict, list]:
     out, metrics = tmp / "out" / "triples.jsonl", tmp / "metrics" / "generate.json"
-    rc = main([str(seed_dir(tmp)), "--out", str(out), "--metrics", str(metrics),
-               "--params", str(params)])
+    rc = main(
+        [str(seed_dir(tmp)), "--out", str(out), "--metrics", str(metrics), "--params", str(params)]
+    )
     rows = read_triples(out)[0] if out.exists() else []
     return rc, (json.loads(metrics.read_text()) if metrics.exists() else {}), rows
 
@@ -60,8 +72,9 @@ def no_key_anywhere(tmp: Path) -> None:
 @pytest.fixture(autouse=True)
 def _key(monkeypatch):
     monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
-    monkeypatch.setattr("generators.anthropic_backend.AnthropicBackend.backoff_s", 0.01,
-                        raising=False)
+    monkeypatch.setattr(
+        "generators.anthropic_backend.AnthropicBackend.backoff_s", 0.01, raising=False
+    )
 
 
 def test_faults_counted_and_rerun_is_free(tmp_path):
@@ -79,12 +92,16 @@ def test_faults_counted_and_rerun_is_free(tmp_path):
         assert m["requests"] == fake.counts["messages"]  # every attempt counted
         assert m["seed"] + sum(m["produced"].values()) == m["rows"]
         assert sum(m["failed"].values()) == sum(
-            n for r, n in m["failures"].items() if not r.startswith("revision"))
+            n for r, n in m["failures"].items() if not r.startswith("revision")
+        )
         assert {r.source for r in rows} == {"seed", "anthropic"}
         res = validate_file(tmp_path / "out" / "triples.jsonl", section("validate", ValidateParams))
         assert res.metrics["by_source"]["anthropic"]["kept"] >= 0.9 * (m["rows"] - m["seed"])
-        assert all(r.parent_id == r.id.split("-paraphrase-")[1].rsplit("-", 1)[0]
-                   for r in rows if "-paraphrase-" in r.id)
+        assert all(
+            r.parent_id == r.id.split("-paraphrase-")[1].rsplit("-", 1)[0]
+            for r in rows
+            if "-paraphrase-" in r.id
+        )
         before = fake.requests
         rc, m2, rows2 = run(tmp_path, params)
         assert rc == 0 and fake.requests == before and m2["requests"] == 0
@@ -96,8 +113,7 @@ def test_faults_counted_and_rerun_is_free(tmp_path):
 def test_malformed_twice_is_rejected_with_reason(tmp_path):
     with FakeAnthropic() as fake:
         fake.faults += ["malformed", "malformed"]
-        params = write_params(tmp_path, fake.url, concurrency=1, operations=["new"],
-                              target_rows=6)
+        params = write_params(tmp_path, fake.url, concurrency=1, operations=["new"], target_rows=6)
         rc, m, rows = run(tmp_path, params)
         assert rc == 0
         assert m["failures"] == {"malformed tool answer": 1}
@@ -129,8 +145,21 @@ def test_dry_run_sends_nothing(tmp_path, capsys):
     with FakeAnthropic() as fake:
         params = write_params(tmp_path, fake.url)
         out = tmp_path / "t.jsonl"
-        assert main([str(seed_dir(tmp_path)), "--out", str(out), "--dry-run",
-                     "--metrics", str(tmp_path / "m.json"), "--params", str(params)]) == 0
+        assert (
+            main(
+                [
+                    str(seed_dir(tmp_path)),
+                    "--out",
+                    str(out),
+                    "--dry-run",
+                    "--metrics",
+                    str(tmp_path / "m.json"),
+                    "--params",
+                    str(params),
+                ]
+            )
+            == 0
+        )
         assert fake.requests == 0 and not out.exists()
     assert "max USD" in capsys.readouterr().err
 
@@ -155,15 +184,35 @@ def test_generate_validate_split_run_end_to_end_on_the_anthropic_backend(tmp_pat
         rc, m, rows = run(tmp_path, params)
     assert rc == 0 and len(rows) == m["rows"] >= 40
     gen, val = tmp_path / "out" / "triples.jsonl", tmp_path / "validated"
-    validate_main([str(gen), "--kept", str(val / "kept.jsonl"), "--rejected",
-                   str(val / "rejected.jsonl"), "--metrics", str(val / "m.json"),
-                   "--params", str(params)])
+    validate_main(
+        [
+            str(gen),
+            "--kept",
+            str(val / "kept.jsonl"),
+            "--rejected",
+            str(val / "rejected.jsonl"),
+            "--metrics",
+            str(val / "m.json"),
+            "--params",
+            str(params),
+        ]
+    )
     vm = json.loads((val / "m.json").read_text())
     assert vm["in"] == len(rows) == vm["kept"] + vm["rejected"]
     assert vm["kept"] >= 0.9 * len(rows)
-    split_main([str(val / "kept.jsonl"), "--splits", str(tmp_path / "splits"), "--axolotl",
-                str(tmp_path / "axolotl"), "--metrics", str(tmp_path / "split.json"),
-                "--params", str(params)])
+    split_main(
+        [
+            str(val / "kept.jsonl"),
+            "--splits",
+            str(tmp_path / "splits"),
+            "--axolotl",
+            str(tmp_path / "axolotl"),
+            "--metrics",
+            str(tmp_path / "split.json"),
+            "--params",
+            str(params),
+        ]
+    )
     sm = json.loads((tmp_path / "split.json").read_text())
     assert sum(sm["rows"].values()) == vm["kept"]
     assert (tmp_path / "axolotl" / "dpo.jsonl").stat().st_size > 0

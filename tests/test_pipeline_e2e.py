@@ -43,8 +43,14 @@ def test_dpo_keeps_attention_to_specifics(scores):
 
 
 def test_outputs_exist(workspace, scores):
-    for path in ("reports/eval.md", "reports/data_card.md", "metrics/eval_test.json",
-                 "metrics/validate.json", "metrics/generate.json", "plots/eval/metrics.png"):
+    for path in (
+        "reports/eval.md",
+        "reports/data_card.md",
+        "metrics/eval_test.json",
+        "metrics/validate.json",
+        "metrics/generate.json",
+        "plots/eval/metrics.png",
+    ):
         assert (workspace / path).is_file(), path
 
 

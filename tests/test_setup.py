@@ -17,8 +17,9 @@ def _fake_python(tmp_path: Path, version: str) -> Path:
 
 def _setup(env_extra: dict) -> subprocess.CompletedProcess:
     env = {**os.environ, **env_extra}
-    return subprocess.run(["bash", "scripts/setup.sh"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        ["bash", "scripts/setup.sh"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_wrong_python_fails_with_one_line(tmp_path):

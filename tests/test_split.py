@@ -16,22 +16,38 @@ exam college shift manager warehouse football coach phone message party cousin w
 hospital scan doctor garden allotment bike train station kitchen fridge letter council
 brother dad mum grandad school teacher uniform lunch canteen locker drawing guitar band""".split()
 
-PARAMS = {"seed": 13, "fractions": {"train": 0.8, "eval": 0.1, "test": 0.1}, "system_prompt": "",
-          "pair_types": ["aligned>neutral", "aligned>directive", "aligned>generic"],
-          "near_dup_threshold": 0.8}
+PARAMS = {
+    "seed": 13,
+    "fractions": {"train": 0.8, "eval": 0.1, "test": 0.1},
+    "system_prompt": "",
+    "pair_types": ["aligned>neutral", "aligned>directive", "aligned>generic"],
+    "near_dup_threshold": 0.8,
+}
 
 
 def disclosure(rng: random.Random) -> str:
     return "I keep thinking about " + " ".join(rng.choice(WORDS) for _ in range(14)) + "."
 
 
-def make(i: int, rng: random.Random, parent: str | None = None, prompt: str | None = None,
-         generic: bool = True) -> Triple:
-    return Triple(id=f"t{i}", prompt=prompt or disclosure(rng), aligned=f"aligned {i}",
-                  neutral=f"neutral {i}", directive=f"directive {i}",
-                  generic=f"generic {i}" if generic else None, theme="grief",
-                  risk="high" if i % 7 == 0 else "none", source="offline" if parent else "seed",
-                  parent_id=parent)
+def make(
+    i: int,
+    rng: random.Random,
+    parent: str | None = None,
+    prompt: str | None = None,
+    generic: bool = True,
+) -> Triple:
+    return Triple(
+        id=f"t{i}",
+        prompt=prompt or disclosure(rng),
+        aligned=f"aligned {i}",
+        neutral=f"neutral {i}",
+        directive=f"directive {i}",
+        generic=f"generic {i}" if generic else None,
+        theme="grief",
+        risk="high" if i % 7 == 0 else "none",
+        source="offline" if parent else "seed",
+        parent_id=parent,
+    )
 
 
 def corpus(n_seeds: int = 40, k: int = 3, seed: int = 0) -> list[Triple]:
@@ -56,7 +72,10 @@ def where(splits: dict) -> dict[str, str]:
 
 def test_deterministic_and_counts_add_up():
     rows = corpus()
-    a, b = grouping.split_triples(rows, params()), grouping.split_triples(list(reversed(rows)), params())
+    a, b = (
+        grouping.split_triples(rows, params()),
+        grouping.split_triples(list(reversed(rows)), params()),
+    )
     assert where(a) == where(b)
     assert sum(len(v) for v in a.values()) == len(rows)
     assert sorted(t.id for v in a.values() for t in v) == sorted(t.id for t in rows)
@@ -131,21 +150,43 @@ def test_exports_respect_pair_types_and_generic():
     rows = [make(0, rng, generic=True), make(1, rng, generic=False)]
     dpo = pairs.dpo_rows(rows, ["aligned>directive", "aligned>generic"], "")
     assert [(r["id"], r["pair_type"]) for r in dpo] == [
-        ("t0", "aligned>directive"), ("t0", "aligned>generic"), ("t1", "aligned>directive")]
-    assert dpo[0] == {"id": "t0", "prompt": rows[0].prompt, "chosen": "aligned 0",
-                      "rejected": "directive 0", "pair_type": "aligned>directive"}
-    assert all(r["system"] == "Listen." for r in pairs.dpo_rows(rows, ["aligned>neutral"], "Listen."))
+        ("t0", "aligned>directive"),
+        ("t0", "aligned>generic"),
+        ("t1", "aligned>directive"),
+    ]
+    assert dpo[0] == {
+        "id": "t0",
+        "prompt": rows[0].prompt,
+        "chosen": "aligned 0",
+        "rejected": "directive 0",
+        "pair_type": "aligned>directive",
+    }
+    assert all(
+        r["system"] == "Listen." for r in pairs.dpo_rows(rows, ["aligned>neutral"], "Listen.")
+    )
     sft = pairs.sft_rows(rows, "")
-    assert sft[0]["messages"] == [{"role": "user", "content": rows[0].prompt},
-                                  {"role": "assistant", "content": "aligned 0"}]
+    assert sft[0]["messages"] == [
+        {"role": "user", "content": rows[0].prompt},
+        {"role": "assistant", "content": "aligned 0"},
+    ]
     system = pairs.sft_rows(rows, "Listen.")[1]["messages"][0]
     assert system == {"role": "system", "content": "Listen."}
 
 
 def run_main(tmp_path):
-    sp.main([str(tmp_path / "kept.jsonl"), "--splits", str(tmp_path / "s"),
-             "--axolotl", str(tmp_path / "a"), "--metrics", str(tmp_path / "m.json"),
-             "--params", str(tmp_path / "params.yaml")])
+    sp.main(
+        [
+            str(tmp_path / "kept.jsonl"),
+            "--splits",
+            str(tmp_path / "s"),
+            "--axolotl",
+            str(tmp_path / "a"),
+            "--metrics",
+            str(tmp_path / "m.json"),
+            "--params",
+            str(tmp_path / "params.yaml"),
+        ]
+    )
 
 
 def test_main_writes_everything(tmp_path):
@@ -176,23 +217,53 @@ def test_main_rejects_bad_kept_rows(tmp_path):
 
 
 def _caller(i: int, theme: str, prompt: str, aligned: str, parent: str | None = None) -> Triple:
-    return Triple(id=f"m{i}", prompt=prompt, aligned=aligned, neutral="How are you?",
-                  directive="You should rest.", generic=None, theme=theme, risk="none",
-                  source="offline" if parent else "seed", parent_id=parent)
+    return Triple(
+        id=f"m{i}",
+        prompt=prompt,
+        aligned=aligned,
+        neutral="How are you?",
+        directive="You should rest.",
+        generic=None,
+        theme=theme,
+        risk="none",
+        source="offline" if parent else "seed",
+        parent_id=parent,
+    )
 
 
 def test_mismatched_pairs_reject_another_callers_reply():
     rows = [
-        _caller(0, "grief", "My nan's allotment goes back to the council.",
-                "Losing the allotment sounds hard. What was it like there?"),
-        _caller(1, "grief", "My nan's allotment is being taken away by the council.",  # m0's lineage
-                "That is a big loss to face. What do you miss most?", parent="m0"),
-        _caller(2, "grief", "Since the funeral the house is silent.",
-                "The silence after the funeral sounds heavy. What are evenings like?"),
-        _caller(3, "work", "My manager shouted at me on the shop floor.",
-                "Being shouted at by your manager sounds humiliating. How was the rest of it?"),
-        _caller(4, "grief", "My neighbour gave me her allotment keys before she died.",
-                "Those allotment keys sound precious. What do they mean to you?"),  # fits m0, m1
+        _caller(
+            0,
+            "grief",
+            "My nan's allotment goes back to the council.",
+            "Losing the allotment sounds hard. What was it like there?",
+        ),
+        _caller(
+            1,
+            "grief",
+            "My nan's allotment is being taken away by the council.",  # m0's lineage
+            "That is a big loss to face. What do you miss most?",
+            parent="m0",
+        ),
+        _caller(
+            2,
+            "grief",
+            "Since the funeral the house is silent.",
+            "The silence after the funeral sounds heavy. What are evenings like?",
+        ),
+        _caller(
+            3,
+            "work",
+            "My manager shouted at me on the shop floor.",
+            "Being shouted at by your manager sounds humiliating. How was the rest of it?",
+        ),
+        _caller(
+            4,
+            "grief",
+            "My neighbour gave me her allotment keys before she died.",
+            "Those allotment keys sound precious. What do they mean to you?",
+        ),  # fits m0, m1
     ]
     for seed in range(30):  # every start position: each rule alone excludes one candidate
         others = pairs.mismatched(rows, seed=seed)

@@ -218,9 +218,22 @@ def test_tiny_base_sft_dpo_end_to_end(tmp_path):
     assert json.loads((out / "base.json").read_text())["steps"] == 3
 
     sft = _quick_recipe(tmp_path, "sft", num_epochs=1, micro_batch_size=4, lora_r=4, lora_alpha=8)
+
     def run_sft():
-        _stage("training.sft", sft, "--base", models / "base", "--data", data["sft"],
-               "--out", models / "sft", "--curve", out / "sft.tsv", "--metrics", out / "sft.json")
+        _stage(
+            "training.sft",
+            sft,
+            "--base",
+            models / "base",
+            "--data",
+            data["sft"],
+            "--out",
+            models / "sft",
+            "--curve",
+            out / "sft.tsv",
+            "--metrics",
+            out / "sft.json",
+        )
 
     run_sft()
     first = json.loads((out / "sft.json").read_text())

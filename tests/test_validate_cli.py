@@ -79,7 +79,8 @@ def test_duplicate_ids_rejected(tmp_path: Path):
         "examiner sounds humiliating. What was the drive home like?",
     }
     res = validate_file(
-        _write(tmp_path / "d.jsonl", [json.dumps(GOOD), json.dumps(other)]), section("validate", ValidateParams)
+        _write(tmp_path / "d.jsonl", [json.dumps(GOOD), json.dumps(other)]),
+        section("validate", ValidateParams),
     )
     assert res.metrics["reasons"] == {"duplicate_id": 1}
 
@@ -129,6 +130,8 @@ def test_seeds_all_pass():
     files = sorted((ROOT / "data" / "seed").glob("*.jsonl"))
     assert files, "no seed files found"
     rows = [(str(p), n, obj, bad) for p in files for n, obj, bad in iter_jsonl(p)]
-    res = validate_records(rows, section("validate", ValidateParams))  # all files together: cross-file duplicates
+    res = validate_records(
+        rows, section("validate", ValidateParams)
+    )  # all files together: cross-file duplicates
     assert res.metrics["in"] >= 300
     assert res.metrics["rejected"] == 0, [(r.get("id"), r["reasons"]) for r in res.rejected]

@@ -100,8 +100,15 @@ def build_model(tokenizer, hidden_size: int, layers: int, heads: int, seed: int 
     return model
 
 
-def save_tiny(out, texts: Sequence[str], vocab_size: int = 400, hidden_size: int = 32,
-              layers: int = 2, heads: int = 4, seed: int = 0):
+def save_tiny(
+    out,
+    texts: Sequence[str],
+    vocab_size: int = 400,
+    hidden_size: int = 32,
+    layers: int = 2,
+    heads: int = 4,
+    seed: int = 0,
+):
     """Tokenizer + randomly initialised model saved as a plain HF folder (tests, smoke runs)."""
     from pathlib import Path
 

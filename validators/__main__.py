@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -38,13 +37,8 @@ def summary(res: Result, source: str) -> Table:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m validators", description=__doc__.splitlines()[0])
-    ap.add_argument("input", type=Path)
-    ap.add_argument("--kept", type=Path, required=True)
-    ap.add_argument("--rejected", type=Path, required=True)
-    ap.add_argument("--metrics", type=Path, required=True)
+    ap = cli.parser("python -m validators", __doc__, "input", ("kept", "rejected", "metrics"))
     ap.add_argument("--card", type=Path, default=None, help="data card markdown (+ PNG beside it)")
-    ap.add_argument("--params", type=Path, default=Path("params.yaml"))
     args = ap.parse_args(argv)
     params = load_section(args.params, "validate", ValidateParams)
     console = Console(stderr=True)

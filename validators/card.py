@@ -100,7 +100,8 @@ def render(kept: Sequence[Triple], rejected: Sequence[dict], metrics: dict, png_
     out += [*table(("fix", "rows"), by_count(fixes)), ""]
     stats = [
         (f, len(v), min(v), statistics.median(v), f"{statistics.fmean(v):.1f}", max(v))
-        for f, v in lengths.items() if v
+        for f, v in lengths.items()
+        if v
     ]
     header = ("text", "n", "min", "median", "mean", "max")
     out += ["## Lengths (words)", "", *table(header, stats), ""]

@@ -52,7 +52,8 @@ def _reject(record: dict, reasons: list[Reason]) -> dict:
 
 def _bad_line(bad: BadLine) -> dict:
     code = {"<json>": "bad_json", "<utf-8>": "bad_utf8", "<record>": "not_object"}.get(
-        bad.field, "bad_string")
+        bad.field, "bad_string"
+    )
     return {
         "line": bad.line,
         "raw": bad.raw.rstrip("\n"),

@@ -21,8 +21,13 @@ from core.schema import read_triples  # noqa: E402
 STYLES = ("aligned", "neutral", "directive", "generic")
 
 
-def load(data_file: str | None = None, eot: str = "", limit: int | None = None,
-         styles: list[str] | tuple[str, ...] = STYLES, **_: object) -> datasets.DatasetDict:
+def load(
+    data_file: str | None = None,
+    eot: str = "",
+    limit: int | None = None,
+    styles: list[str] | tuple[str, ...] = STYLES,
+    **_: object,
+) -> datasets.DatasetDict:
     """Read triples into one `test` split; each choice is an assistant turn closed by eot."""
     if not data_file:
         raise ValueError("listening tasks need metadata data_file=PATH.jsonl (see evals/run.py)")
@@ -35,9 +40,17 @@ def load(data_file: str | None = None, eot: str = "", limit: int | None = None,
     rows = []
     for t in triples[:limit]:
         present = [s for s in styles if getattr(t, s)]  # generic is optional
-        rows.append({"id": t.id, "prompt": t.prompt, "theme": t.theme, "risk": t.risk,
-                     "reference": t.aligned, "styles": present,
-                     "choices": [getattr(t, s) + eot for s in present]})
+        rows.append(
+            {
+                "id": t.id,
+                "prompt": t.prompt,
+                "theme": t.theme,
+                "risk": t.risk,
+                "reference": t.aligned,
+                "styles": present,
+                "choices": [getattr(t, s) + eot for s in present],
+            }
+        )
     return datasets.DatasetDict({"test": datasets.Dataset.from_list(rows)})
 
 
