@@ -38,18 +38,6 @@ _AI_HINT = frozenset(
 _GARBAGE = re.compile(
     "\u00e2\u20ac|\u00c3[\u0080-\u00bf]|\u00c2[\u00a0-\u00bf]|\ufffd|[\x00-\x08\x0b-\x1f\x7f]"
 )
-_SAFETY = re.compile(
-    r"\bsafe\b|\bsafety\b|\bkill(?:ing)? yourself\b|\bsuicid|\bend(?:ing)? (?:your|it)\b|"
-    r"\b(?:hurt|hurting|harm|harming|cut|cutting) yourself\b|\bself-harm|\bdie\b|\bdying\b|"
-    r"\boverdose\b|\bplan\b|\btake your (?:own )?life\b|\bin danger\b|\bhurt you\b|"
-    r"\b(?:blade|razor|tablets|pills|knife|rope|ligature|bridge)\b|\btak(?:e|ing) them\b",
-    re.I,
-)
-# In a yes/no question, asking about the immediate moment also checks safety ("Is anyone with
-# you right now?"); in an open question it is ordinary exploring.
-_IMMEDIATE = re.compile(r"\b(?:right now|tonight|nearby|with you|at the moment)\b", re.I)
-
-
 @dataclass(frozen=True)
 class Reason:
     field: str
@@ -93,12 +81,15 @@ def aligned_specific(t: Triple) -> Reason | None:
 
 
 def aligned_safety(t: Triple) -> Reason | None:
-    if t.risk == "none" or any(
-        _SAFETY.search(q) or (_IMMEDIATE.search(q) and not det.has_open_question(q))
-        for q in det.questions(t.aligned)
-    ):
+    """Risk disclosed: ask directly about safety; imminent danger (high): as the first question."""
+    if t.risk == "none":
         return None
-    return Reason("aligned", "risk_no_safety_question", f"risk={t.risk} but no safety question")
+    asked = det.safety_question(t.aligned)
+    if asked is None:
+        return Reason("aligned", "risk_no_safety_question", f"risk={t.risk} but no safety question")
+    if t.risk == "high" and det.questions(t.aligned)[0] != asked:
+        return Reason("aligned", "risk_safety_not_first", "risk=high: safety question not first")
+    return None
 
 
 def directive_directs(t: Triple) -> Reason | None:

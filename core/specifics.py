@@ -1,0 +1,172 @@
+"""Concrete specifics of a text (names, places, numbers) and those a reply adds to a disclosure.
+
+A listener may reflect only what the caller said: a name, place or number in the reply that
+the disclosure lacks is a hallucinated specific. Numbers are compared by value, so "£600"
+and "six hundred pounds" meet. Stdlib only, so any stage can import it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+
+_APOS = str.maketrans({"\u2019": "'", "\u2018": "'"})
+_UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
+UNITS = {
+    w: i for i, w in enumerate(f"{_UNITS} fifteen sixteen seventeen eighteen nineteen".split())
+}
+TENS = {
+    w: 10 * i
+    for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split())
+}
+del TENS["_"]
+SCALES = {"hundred": 100, "thousand": 1000}
+# "First"/"second" are too often not counts ("the first time", "a second"); these always are.
+ORDINALS = {
+    w: i + 3
+    for i, w in enumerate(
+        "third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split()
+    )
+} | {"twice": 2}
+MONTHS = frozenset(
+    "January February March April May June July August September October November December".split()
+)
+WEEKDAYS = frozenset("Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split())
+# Numbers a listener may give though the caller did not say them: emergency and helplines.
+SERVICE_NUMBERS = frozenset({"999", "111", "112", "911", "101", "116", "123"})  # 116 123
+# Capitalised only because they open a sentence: never a name.
+FUNCTION = frozenset(
+    """
+a about after again all also although an and another any anyone anything are as at because
+been before being both but by can could did do does don't each even every everyone everything
+few for from had has have he her here him his how i if in into is it its just last let like
+many maybe me more most my never no nobody none not nothing now of oh ok okay on once one only
+or other our over perhaps please really right since so some someone something sometimes still
+such than thank thanks that the their them then there these they this those though through to
+too um until up very was we well were what when where whether which while who whose why will
+with without would yeah yes yet you your
+""".split()
+)
+_NUMWORD = "|".join(sorted([*UNITS, *TENS, *SCALES], key=len, reverse=True))
+_JOIN = r"(?:[\s-]|(?<=hundred)\sand\s|(?<=thousand)\sand\s)"
+NUMBER = re.compile(
+    r"(?P<cur>[£$€])?(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)(?P<k>k\b)?(?P<th>st|nd|rd|th)?"
+    r"(?:\s?(?P<ampm>am|pm)\b)?(?:kg|km|mg|ml|lbs?|mph|cm|ft|mins?|hrs?)?(?!\w)"
+    rf"|\b(?P<words>(?:{_NUMWORD})(?:{_JOIN}(?:{_NUMWORD}))*)\b(?P<unit>\s(?:pounds|quid|dollars)\b)?"
+    rf"|\b(?P<ord>{'|'.join(ORDINALS)})\b",
+    re.I,
+)
+_CAP = r"(?:[A-Z]&[A-Z]|[a-z]?[A-Z][a-zA-Z0-9]*)(?:'s|s')?"
+_NAME = re.compile(rf"\b{_CAP}(?:(?:\s|-)(?:of\s|the\s|de\s)?{_CAP})*")
+_PRONOUN = re.compile(r"I(?:'[a-z]+)?")
+_SENT_START = re.compile(r"(?:^|[.!?]\s+|\n\s*|[\"'\u201c(]\s*|:\s+|\s[-\u2013\u2014]\s)$")
+_PAIR = re.compile(r"(?:\b(?:you|us|them|those|these)\s|\bthe\s(?=two\sof\b))$", re.I)
+
+
+def words_value(phrase: str) -> int:
+    """'six hundred and fifty' -> 650."""
+    total = part = 0
+    for w in re.split(r"[\s-]+", phrase.lower()):
+        if w in SCALES:
+            part = max(part, 1) * SCALES[w]
+            if w == "thousand":
+                total, part = total + part, 0
+        else:
+            part += UNITS.get(w, 0) + TENS.get(w, 0)
+    return total + part
+
+
+def number_matches(text: str) -> Iterator[tuple[re.Match, float]]:
+    """Every count, amount, age or time in the text with its value ("one" alone is not one)."""
+    for m in NUMBER.finditer(text):
+        start = m.start()
+        if m.group("num"):
+            before = text[max(0, start - 2) : start]
+            if before[-1:].isalpha() or (before[-1:] == "-" and before[:1].isalpha()):
+                continue  # "M25", "Covid-19": part of a name
+            yield m, float(m.group("num").replace(",", "")) * (1000 if m.group("k") else 1)
+        elif m.group("ord"):
+            yield m, float(ORDINALS[m.group("ord").lower()])
+        elif m.group("words").lower() not in ("one", "zero") and not (
+            m.group("words").lower() == "two" and _PAIR.search(text[:start])
+        ):  # "you two", "the two of you" name a pair of people, not a count
+            yield m, float(words_value(m.group("words")))
+
+
+def numbers(text: str) -> set[str]:
+    """Numbers as canonical strings: '600', '£600', '3am', whether in digits or words."""
+    out = set()
+    for m, value in number_matches(text.translate(_APOS)):
+        unit = (m.group("unit") or "").strip().lower()
+        cur = m.group("cur") or ("$" if unit == "dollars" else "£" if unit else "")
+        out.add(f"{cur}{value:g}{(m.group('ampm') or '').lower()}")
+    return out
+
+
+def _base(word: str) -> str:
+    return re.sub(r"(?:'s|s'|')$", "", word)
+
+
+def _looks_named(word: str, text: str) -> bool:
+    """A sentence-initial capitalised word counts if it is a date, an acronym or capitalised
+    somewhere else in the text."""
+    w = _base(word)
+    if w in MONTHS - {"May"} or w in WEEKDAYS or (w.isupper() and len(w) > 1):
+        return True
+    return bool(re.search(rf"(?<![.!?]\s)(?<!^)\b{re.escape(w)}\b", text[1:]))
+
+
+def names(text: str) -> set[str]:
+    """Capitalised names (people, places, brands, months, weekdays), possessive stripped."""
+    text = text.translate(_APOS)
+    out = set()
+    for m in _NAME.finditer(text):
+        initial = bool(_SENT_START.search(text[: m.start()]))
+        # "Yesterday I": the pronoun ends a name; only the first word can open a sentence.
+        parts = re.split(r"\s\bI(?:'[a-z]+)?\b", m.group(0))[0].split()
+        while parts and (
+            parts[0].lower() in FUNCTION
+            or _PRONOUN.fullmatch(parts[0])
+            or (initial and not _looks_named(parts[0], text))
+        ):
+            parts, initial = parts[1:], False
+        if parts:
+            out.add(" ".join(_base(p) for p in parts))
+    return out
+
+
+def specifics(text: str) -> set[str]:
+    """The concrete specifics of a text: names, places, institutions, dates, numbers."""
+    return names(text) | numbers(text)
+
+
+def _value(spec: str) -> str:
+    return spec.strip("£$€").removesuffix("am").removesuffix("pm")
+
+
+def _near(a: str, b: str) -> bool:
+    """Two forms of one name: "Monday"/"Mondays", "Canada"/"Canadian", "Afghan"/"Afghanistan"."""
+    short, n = min(a, b, key=len), len(os.path.commonprefix([a, b]))
+    return (
+        len(short) >= 4 and n >= len(short) - 2 and (abs(len(a) - len(b)) <= 3 or n == len(short))
+    )
+
+
+def _contains(capitalised: set[str], text: str, name: str) -> bool:
+    """Every word of the name is in the text (any case), or near a capitalised word there."""
+    for w in (_base(w).lower() for w in name.split()):
+        found = re.search(rf"\b{re.escape(w)}(?:'s|s'|s|')?\b", text, re.I)
+        if not found and not any(_near(w, c) for c in capitalised):
+            return False
+    return True
+
+
+def missing_specifics(reply: str, disclosure: str) -> list[str]:
+    """Specifics of the reply that the disclosure does not contain (sorted)."""
+    disclosure = disclosure.translate(_APOS)
+    have = {_value(n) for n in numbers(disclosure)} | SERVICE_NUMBERS
+    caps = {_base(w).lower() for w in re.findall(r"\b[A-Z][a-zA-Z']+", disclosure)}
+    out = [n for n in numbers(reply) if _value(n) not in have]
+    out += [n for n in names(reply) if not _contains(caps, disclosure, n)]
+    return sorted(out)
