@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # validators/ is not installed; run from anywhere
 
 from core.jsonl import atomic_write_text  # noqa: E402
+from core.params import load_section  # noqa: E402
 from validators.core import ValidateParams, validate_records  # noqa: E402
 
 SYLLABLES = "ka ri to me lo sa vi na de ro mi zu pe la ti ko ha ne bo fi gu ya".split()
@@ -127,7 +128,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=100_000, help="smaller run; 2n is timed too")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "validate.json")
     args = ap.parse_args()
-    params = ValidateParams(min_words=4, max_words=120, near_dup_threshold=0.8)
+    params = load_section(ROOT / "params.yaml", "validate", ValidateParams)
     runs = [timed(args.n, params), timed(2 * args.n, params)]
     ratio = runs[1]["seconds"] / runs[0]["seconds"]
     cpu_ratio = runs[1]["cpu_seconds"] / runs[0]["cpu_seconds"]

@@ -12,29 +12,21 @@ import re
 from collections.abc import Iterator
 
 _APOS = str.maketrans({"\u2019": "'", "\u2018": "'"})
-_UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
-UNITS = {
-    w: i for i, w in enumerate(f"{_UNITS} fifteen sixteen seventeen eighteen nineteen".split())
-}
-TENS = {
-    w: 10 * i
-    for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split())
-}
-del TENS["_"]
+_UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+UNITS = {w: i for i, w in enumerate(f"{_UNITS}fifteen sixteen seventeen eighteen nineteen".split())}
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety"
+TENS = {w: 10 * i for i, w in enumerate(_TENS.split(), 2)}
 SCALES = {"hundred": 100, "thousand": 1000}
 # "First"/"second" are too often not counts ("the first time", "a second"); these always are.
-ORDINALS = {
-    w: i + 3
-    for i, w in enumerate(
-        "third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split()
-    )
-} | {"twice": 2}
+_ORD = "third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth"
+ORDINALS = {w: i for i, w in enumerate(_ORD.split(), 3)} | {"twice": 2}
+# "May" is left out: at the start of a sentence it is more often the verb.
 MONTHS = frozenset(
-    "January February March April May June July August September October November December".split()
+    "January February March April June July August September October November December".split()
 )
 WEEKDAYS = frozenset("Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split())
-# Numbers a listener may give though the caller did not say them: emergency and helplines.
-SERVICE_NUMBERS = frozenset({"999", "111", "112", "911", "101", "116", "123"})  # 116 123
+# Numbers a listener may give though the caller did not say them: emergency lines, 116 123.
+SERVICE_NUMBERS = frozenset({"999", "111", "112", "911", "101", "116", "123"})
 # Capitalised only because they open a sentence: never a name.
 FUNCTION = frozenset(
     """
@@ -53,8 +45,8 @@ _JOIN = r"(?:[\s-]|(?<=hundred)\sand\s|(?<=thousand)\sand\s)"
 NUMBER = re.compile(
     r"(?P<cur>[£$€])?(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)(?P<k>k\b)?(?P<th>st|nd|rd|th)?"
     r"(?:\s?(?P<ampm>am|pm)\b)?(?:kg|km|mg|ml|lbs?|mph|cm|ft|mins?|hrs?)?(?!\w)"
-    rf"|\b(?P<words>(?:{_NUMWORD})(?:{_JOIN}(?:{_NUMWORD}))*)\b(?P<unit>\s(?:pounds|quid|dollars)\b)?"
-    rf"|\b(?P<ord>{'|'.join(ORDINALS)})\b",
+    rf"|\b(?P<words>(?:{_NUMWORD})(?:{_JOIN}(?:{_NUMWORD}))*)\b"
+    rf"(?P<unit>\s(?:pounds|quid|dollars)\b)?|\b(?P<ord>{'|'.join(ORDINALS)})\b",
     re.I,
 )
 _CAP = r"(?:[A-Z]&[A-Z]|[a-z]?[A-Z][a-zA-Z0-9]*)(?:'s|s')?"
@@ -70,37 +62,45 @@ def words_value(phrase: str) -> int:
     for w in re.split(r"[\s-]+", phrase.lower()):
         if w in SCALES:
             part = max(part, 1) * SCALES[w]
-            if w == "thousand":
-                total, part = total + part, 0
+            total, part = (total + part, 0) if w == "thousand" else (total, part)
         else:
             part += UNITS.get(w, 0) + TENS.get(w, 0)
     return total + part
 
 
+def spoken(n: int) -> str:
+    """Number words, the inverse of words_value: 650 -> 'six hundred and fifty'."""
+    for word, size in (("thousand", 1000), ("hundred", 100)):
+        if n >= size:
+            rest = n % size
+            tail = f" and {spoken(rest)}" if 0 < rest < 100 else f" {spoken(rest)}" * bool(rest)
+            return f"{spoken(n // size)} {word}{tail}"
+    names = {v: w for w, v in (UNITS | TENS).items()}
+    return names.get(n) or f"{names[n - n % 10]}-{names[n % 10]}"
+
+
 def number_matches(text: str) -> Iterator[tuple[re.Match, float]]:
     """Every count, amount, age or time in the text with its value ("one" alone is not one)."""
     for m in NUMBER.finditer(text):
-        start = m.start()
-        if m.group("num"):
+        start, words = m.start(), (m["words"] or "").lower()
+        if m["num"]:
             before = text[max(0, start - 2) : start]
             if before[-1:].isalpha() or (before[-1:] == "-" and before[:1].isalpha()):
                 continue  # "M25", "Covid-19": part of a name
-            yield m, float(m.group("num").replace(",", "")) * (1000 if m.group("k") else 1)
-        elif m.group("ord"):
-            yield m, float(ORDINALS[m.group("ord").lower()])
-        elif m.group("words").lower() not in ("one", "zero") and not (
-            m.group("words").lower() == "two" and _PAIR.search(text[:start])
-        ):  # "you two", "the two of you" name a pair of people, not a count
-            yield m, float(words_value(m.group("words")))
+            yield m, float(m["num"].replace(",", "")) * (1000 if m["k"] else 1)
+        elif m["ord"]:
+            yield m, float(ORDINALS[m["ord"].lower()])
+        elif words not in ("one", "zero") and not (words == "two" and _PAIR.search(text[:start])):
+            yield m, float(words_value(words))  # "you two" names a pair of people, not a count
 
 
 def numbers(text: str) -> set[str]:
     """Numbers as canonical strings: '600', '£600', '3am', whether in digits or words."""
     out = set()
     for m, value in number_matches(text.translate(_APOS)):
-        unit = (m.group("unit") or "").strip().lower()
-        cur = m.group("cur") or ("$" if unit == "dollars" else "£" if unit else "")
-        out.add(f"{cur}{value:g}{(m.group('ampm') or '').lower()}")
+        unit = (m["unit"] or "").strip().lower()
+        cur = m["cur"] or ("$" if unit == "dollars" else "£" if unit else "")
+        out.add(f"{cur}{value:g}{(m['ampm'] or '').lower()}")
     return out
 
 
@@ -109,22 +109,20 @@ def _base(word: str) -> str:
 
 
 def _looks_named(word: str, text: str) -> bool:
-    """A sentence-initial capitalised word counts if it is a date, an acronym or capitalised
-    somewhere else in the text."""
+    """A sentence-initial word counts if it is a date, an acronym or capitalised elsewhere."""
     w = _base(word)
-    if w in MONTHS - {"May"} or w in WEEKDAYS or (w.isupper() and len(w) > 1):
+    if w in MONTHS or w in WEEKDAYS or (w.isupper() and len(w) > 1):
         return True
     return bool(re.search(rf"(?<![.!?]\s)(?<!^)\b{re.escape(w)}\b", text[1:]))
 
 
 def names(text: str) -> set[str]:
     """Capitalised names (people, places, brands, months, weekdays), possessive stripped."""
-    text = text.translate(_APOS)
-    out = set()
+    text, out = text.translate(_APOS), set()
     for m in _NAME.finditer(text):
         initial = bool(_SENT_START.search(text[: m.start()]))
         # "Yesterday I": the pronoun ends a name; only the first word can open a sentence.
-        parts = re.split(r"\s\bI(?:'[a-z]+)?\b", m.group(0))[0].split()
+        parts = re.split(r"\s\bI(?:'[a-z]+)?\b", m[0])[0].split()
         while parts and (
             parts[0].lower() in FUNCTION
             or _PRONOUN.fullmatch(parts[0])

@@ -3,7 +3,11 @@
 import pytest
 
 from core.schema import Triple
+from tests.helpers import section
 from validators.checks import check_triple
+from validators.core import ValidateParams
+
+PARAMS = section("validate", ValidateParams)
 
 GOOD = {
     "id": "t1",
@@ -21,7 +25,7 @@ GOOD = {
 
 
 def codes(**change) -> set[str]:
-    return {r.code for r in check_triple(Triple(**{**GOOD, **change}), 4, 120)}
+    return {r.code for r in check_triple(Triple(**{**GOOD, **change}), PARAMS)}
 
 
 def test_good_triple_passes():

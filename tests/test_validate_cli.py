@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from core.jsonl import iter_jsonl
-from tests.helpers import section
+from tests.helpers import section, write_params
 from tests.test_checks import GOOD
 from validators.core import ValidateParams, validate_file, validate_records
 
@@ -85,16 +85,31 @@ def test_duplicate_ids_rejected(tmp_path: Path):
     assert res.metrics["reasons"] == {"duplicate_id": 1}
 
 
-def test_params_extra_key_fails():
-    with pytest.raises(ValueError):
-        ValidateParams(min_words=4, max_wrods=3)
+def test_params_typo_is_one_line_with_a_did_you_mean(tmp_path: Path):
+    params = write_params(tmp_path / "params.yaml", validate={"max_wrods": 3})
+    proc = subprocess.run(
+        [sys.executable, "-m", "validators", str(tmp_path / "none.jsonl"), "--kept", "k",
+         "--rejected", "r", "--metrics", "m", "--params", str(params)],
+        capture_output=True, text=True,
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        f"error: {params}: validate.max_wrods: unknown key (did you mean 'max_words'?)"
+    ]
+
+
+def test_missing_input_is_one_line(tmp_path: Path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "validators", str(tmp_path / "none.jsonl"), "--kept", "k",
+         "--rejected", "r", "--metrics", "m"],
+        capture_output=True, text=True,
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip() == f"error: {tmp_path / 'none.jsonl'}: no such file"
 
 
 def test_cli_writes_outputs(mixed: Path, tmp_path: Path):
-    params = _write(
-        tmp_path / "params.yaml",
-        ["validate:", "  min_words: 4", "  max_words: 120", "  near_dup_threshold: 0.8"],
-    )
+    params = write_params(tmp_path / "params.yaml")
     out = tmp_path / "out"
     subprocess.run(
         [

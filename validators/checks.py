@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 
 from core import detectors as det
 from core.schema import RESPONSE_FIELDS, Triple
+from core.specifics import missing_specifics
 
 TEXT_FIELDS = ("prompt", *RESPONSE_FIELDS)
 NEAR_IDENTICAL = 0.8  # Jaccard of word sets above which two responses count as the same one
@@ -38,6 +39,8 @@ _AI_HINT = frozenset(
 _GARBAGE = re.compile(
     "\u00e2\u20ac|\u00c3[\u0080-\u00bf]|\u00c2[\u00a0-\u00bf]|\ufffd|[\x00-\x08\x0b-\x1f\x7f]"
 )
+
+
 @dataclass(frozen=True)
 class Reason:
     field: str
@@ -152,6 +155,56 @@ def surface(t: Triple, min_words: int, max_words: int) -> list[Reason]:
     return out
 
 
+def aligned_specific_enough(t: Triple, floor: float) -> Reason | None:
+    s = det.specificity(t.aligned, t.prompt)
+    if s >= floor:
+        return None
+    return Reason("aligned", "aligned_low_specificity", f"specificity {s:.2f} < {floor}")
+
+
+def aligned_not_formulaic(t: Triple, floor: float) -> Reason | None:
+    s = det.content_share(t.aligned)
+    if s >= floor:
+        return None
+    return Reason("aligned", "aligned_formulaic", f"content-word share {s:.2f} < {floor}")
+
+
+def aligned_no_hallucinated_specific(t: Triple) -> Reason | None:
+    missing = missing_specifics(t.aligned, t.prompt)
+    if not missing:
+        return None
+    return Reason("aligned", "hallucinated_specific", f"not in the disclosure: {missing}")
+
+
+# A state said to have lasted N weeks ("it's been like this for ten weeks") beside another time
+# frame for the same story (an event happening "just now", "since last year", "four months"):
+# the phrase-bank splice of two disclosures.
+_NOW = re.compile(r"\b(?:just now|right now|this minute|i(?:'ve| have) just)\b", re.I)
+_LASTING = re.compile(
+    r"\b(?:it's been|it has been|this has been|i've been like this|has been going on)"
+    r"(?: like this| going on| happening)? (?:for|since) (?:about |nearly |almost |over )?"
+    r"(?:\w+ )?(?:weeks|months|years)\b",
+    re.I,
+)
+_FRAME = re.compile(
+    r"\b(?:last (?:year|month|week)|ever since|since (?:i was|last|january|february|march|april|"
+    r"may|june|july|august|september|october|november|december|christmas|easter|the)|"
+    r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|several) "
+    r"(?:days?|weeks?|months?|years?))\b",
+    re.I,
+)
+
+
+def coherent_prompt(t: Triple) -> Reason | None:
+    m = _LASTING.search(t.prompt)
+    if m is None:
+        return None
+    rest = t.prompt[: m.start()] + t.prompt[m.end() :]
+    if (other := _NOW.search(rest) or _FRAME.search(rest)) is not None:
+        return Reason("prompt", "incoherent_time_frame", f"{other.group(0)!r} yet {m.group(0)!r}")
+    return None
+
+
 ROW_CHECKS: tuple[Callable[[Triple], Reason | None], ...] = (
     aligned_non_directive,
     aligned_listens,
@@ -159,14 +212,22 @@ ROW_CHECKS: tuple[Callable[[Triple], Reason | None], ...] = (
     aligned_not_echo,
     aligned_specific,
     aligned_safety,
+    aligned_no_hallucinated_specific,
+    coherent_prompt,
     directive_directs,
     neutral_non_directive,
     generic_generic,
 )
 
 
-def check_triple(t: Triple, min_words: int, max_words: int) -> list[Reason]:
-    """Every reason this cleaned triple fails; empty when it passes."""
-    reasons = surface(t, min_words, max_words) + responses_differ(t)
+def check_triple(t: Triple, p) -> list[Reason]:
+    """Every reason this cleaned triple fails (p: ValidateParams); empty when it passes."""
+    reasons = surface(t, p.min_words, p.max_words) + responses_differ(t)
     reasons += [r for check in ROW_CHECKS if (r := check(t)) is not None]
+    for r in (
+        aligned_specific_enough(t, p.min_specificity),
+        aligned_not_formulaic(t, p.min_content_share),
+    ):
+        if r is not None:
+            reasons.append(r)
     return reasons

@@ -19,6 +19,7 @@ from core.jsonl import BadLine, iter_jsonl
 from core.schema import Triple
 from validators.checks import Reason, check_triple
 from validators.clean import clean_record
+from validators.quality import over_cap, quality
 
 
 class ValidateParams(BaseModel):
@@ -29,6 +30,9 @@ class ValidateParams(BaseModel):
     min_words: int = Field(ge=1, description="per text field, inclusive")
     max_words: int = Field(ge=1, description="per text field, inclusive")
     near_dup_threshold: float = Field(gt=0, le=1, description="MinHash Jaccard, disclosures")
+    min_specificity: float = Field(ge=0, le=1, description="aligned reply's specificity floor")
+    min_content_share: float = Field(ge=0, le=1, description="aligned content-word share floor")
+    max_skeleton_share: float = Field(gt=0, le=1, description="rows per aligned template")
 
 
 @dataclass
@@ -106,7 +110,7 @@ def _validate(
         except ValidationError as exc:
             res.rejected.append(_reject(record, _schema_reasons(exc, path, line)))
             continue
-        reasons = check_triple(triple, params.min_words, params.max_words)
+        reasons = check_triple(triple, params)
         if reasons:
             res.rejected.append(_reject(record, reasons))
         else:
@@ -122,13 +126,20 @@ def _validate(
             code = "exact_duplicate" if exact else "near_duplicate"
             dup_of[j] = Reason("prompt", code, f"duplicate of {first.id}")
     seen_ids: set[str] = set()
-    for k, (record, triple) in enumerate(passed):
+    for k, (_, triple) in enumerate(passed):
         if k not in dup_of and triple.id in seen_ids:
             dup_of[k] = Reason("id", "duplicate_id", f"id {triple.id} already kept")
+        if k not in dup_of:
+            seen_ids.add(triple.id)
+    # Templates last, over the rows still standing: a duplicate never uses up a template's quota.
+    alive = [k for k in range(len(passed)) if k not in dup_of]
+    capped = over_cap([passed[k][1] for k in alive], params.max_skeleton_share)
+    for i, shape in capped.items():
+        dup_of[alive[i]] = Reason("aligned", "template", f"skeleton over the cap: {shape[:80]!r}")
+    for k, (record, triple) in enumerate(passed):
         if k in dup_of:
             res.rejected.append(_reject(record, [dup_of[k]]))
         else:
-            seen_ids.add(triple.id)
             res.kept.append(triple)
     res.metrics = _metrics(n_in, res)
     return res
@@ -152,6 +163,7 @@ def _metrics(n_in: int, res: Result) -> dict:
         "by_source": {
             s: {"kept": c["kept"], "rejected": c["rejected"]} for s, c in sorted(by_source.items())
         },
+        "quality": quality(res.kept, res.rejected),
     }
     assert metrics["in"] == metrics["kept"] + metrics["rejected"], metrics  # nothing dropped
     return metrics

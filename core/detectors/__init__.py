@@ -61,6 +61,7 @@ _RISK_Q = regex("risk_q")
 _SAFETY_Q = regex("safety_q")
 _IMMEDIATE = regex("immediate")
 _CLAUSE = regex("clause")
+_GLUE = STOP | STOCK
 _LEAD_FIRST = frozenset(_WORD.findall(_LEAD.pattern.replace("?:", "")))
 
 
@@ -153,6 +154,13 @@ def specificity(response: str, prompt: str) -> float:
     """Share (0..1) of the prompt's content stems that the response picks up."""
     stems = _prompt_info(prompt)[0]
     return len(stems & _content_stems(response)) / len(stems) if stems else 0.0
+
+
+def content_share(response: str) -> float:
+    """Share (0..1) of words that are neither stop-words nor stock helpline phrasing: a
+    phrase-bank reply is mostly glue around one or two slots."""
+    toks = _words(response)
+    return sum(w not in _GLUE for w in toks) / len(toks) if toks else 0.0
 
 
 def _reflects(sentence: str, prompt: str) -> bool:
