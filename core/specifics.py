@@ -1,8 +1,6 @@
-"""Concrete specifics of a text (names, places, numbers) and those a reply adds to a disclosure.
-
-A listener may reflect only what the caller said: a name, place or number in the reply that
-the disclosure lacks is a hallucinated specific. Numbers are compared by value, so "£600"
-and "six hundred pounds" meet. Stdlib only, so any stage can import it.
+"""Concrete specifics of a text (names, places, numbers) and those a reply adds to a disclosure:
+a listener reflects only what the caller said. Numbers compare by value ("£600" meets "six
+hundred pounds"). Stdlib only, so any stage can import it.
 """
 
 from __future__ import annotations
@@ -20,24 +18,20 @@ SCALES = {"hundred": 100, "thousand": 1000}
 # "First"/"second" are too often not counts ("the first time", "a second"); these always are.
 _ORD = "third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth"
 ORDINALS = {w: i for i, w in enumerate(_ORD.split(), 3)} | {"twice": 2}
-# "May" is left out: at the start of a sentence it is more often the verb.
-MONTHS = frozenset(
-    "January February March April June July August September October November December".split()
-)
-WEEKDAYS = frozenset("Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split())
+# Always names, even opening a sentence ("May" is left out: there it is more often the verb).
+_MONTHS = "January February March April June July August September October November December"
+DATES = frozenset(f"{_MONTHS} Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split())
 # Numbers a listener may give though the caller did not say them: emergency lines, 116 123.
 SERVICE_NUMBERS = frozenset({"999", "111", "112", "911", "101", "116", "123"})
 # Capitalised only because they open a sentence: never a name.
 FUNCTION = frozenset(
     """
-a about after again all also although an and another any anyone anything are as at because
-been before being both but by can could did do does don't each even every everyone everything
-few for from had has have he her here him his how i if in into is it its just last let like
-many maybe me more most my never no nobody none not nothing now of oh ok okay on once one only
-or other our over perhaps please really right since so some someone something sometimes still
-such than thank thanks that the their them then there these they this those though through to
-too um until up very was we well were what when where whether which while who whose why will
-with without would yeah yes yet you your
+a about after again all also an and any are as at because been before both but by can could
+did do does each even every everyone everything for from had has have he her here his how i if
+in is it its just last like maybe me my never no nobody not nothing now of oh ok okay on once
+one only or our over please really right since so some someone something sometimes still that
+the their them then there these they this those to um until was we well were what when where
+which while who why will with would yeah yes you your
 """.split()
 )
 _NUMWORD = "|".join(sorted([*UNITS, *TENS, *SCALES], key=len, reverse=True))
@@ -51,7 +45,7 @@ NUMBER = re.compile(
 )
 _CAP = r"(?:[A-Z]&[A-Z]|[a-z]?[A-Z][a-zA-Z0-9]*)(?:'s|s')?"
 _NAME = re.compile(rf"\b{_CAP}(?:(?:\s|-)(?:of\s|the\s|de\s)?{_CAP})*")
-_PRONOUN = re.compile(r"I(?:'[a-z]+)?")
+_VALUE = re.compile(r"[£$€]|[ap]m$")  # "£600" and "600", "3am" and "three" are one value
 _SENT_START = re.compile(r"(?:^|[.!?]\s+|\n\s*|[\"'\u201c(]\s*|:\s+|\s[-\u2013\u2014]\s)$")
 _PAIR = re.compile(r"(?:\b(?:you|us|them|those|these)\s|\bthe\s(?=two\sof\b))$", re.I)
 
@@ -110,10 +104,9 @@ def _base(word: str) -> str:
 
 def _looks_named(word: str, text: str) -> bool:
     """A sentence-initial word counts if it is a date, an acronym or capitalised elsewhere."""
-    w = _base(word)
-    if w in MONTHS or w in WEEKDAYS or (w.isupper() and len(w) > 1):
+    if (w := _base(word)) in DATES or (w.isupper() and len(w) > 1):
         return True
-    return bool(re.search(rf"(?<![.!?]\s)(?<!^)\b{re.escape(w)}\b", text[1:]))
+    return bool(re.search(rf"(?<![.!?]\s)\b{re.escape(w)}\b", text[1:]))
 
 
 def names(text: str) -> set[str]:
@@ -125,7 +118,7 @@ def names(text: str) -> set[str]:
         parts = re.split(r"\s\bI(?:'[a-z]+)?\b", m[0])[0].split()
         while parts and (
             parts[0].lower() in FUNCTION
-            or _PRONOUN.fullmatch(parts[0])
+            or re.fullmatch(r"I(?:'[a-z]+)?", parts[0])
             or (initial and not _looks_named(parts[0], text))
         ):
             parts, initial = parts[1:], False
@@ -139,16 +132,10 @@ def specifics(text: str) -> set[str]:
     return names(text) | numbers(text)
 
 
-def _value(spec: str) -> str:
-    return spec.strip("£$€").removesuffix("am").removesuffix("pm")
-
-
 def _near(a: str, b: str) -> bool:
     """Two forms of one name: "Monday"/"Mondays", "Canada"/"Canadian", "Afghan"/"Afghanistan"."""
-    short, n = min(a, b, key=len), len(os.path.commonprefix([a, b]))
-    return (
-        len(short) >= 4 and n >= len(short) - 2 and (abs(len(a) - len(b)) <= 3 or n == len(short))
-    )
+    k, n = min(len(a), len(b)), len(os.path.commonprefix([a, b]))
+    return k >= 4 and n >= k - 2 and (abs(len(a) - len(b)) <= 3 or n == k)
 
 
 def _contains(capitalised: set[str], text: str, name: str) -> bool:
@@ -163,8 +150,8 @@ def _contains(capitalised: set[str], text: str, name: str) -> bool:
 def missing_specifics(reply: str, disclosure: str) -> list[str]:
     """Specifics of the reply that the disclosure does not contain (sorted)."""
     disclosure = disclosure.translate(_APOS)
-    have = {_value(n) for n in numbers(disclosure)} | SERVICE_NUMBERS
+    have = {_VALUE.sub("", n) for n in numbers(disclosure)} | SERVICE_NUMBERS
     caps = {_base(w).lower() for w in re.findall(r"\b[A-Z][a-zA-Z']+", disclosure)}
-    out = [n for n in numbers(reply) if _value(n) not in have]
+    out = [n for n in numbers(reply) if _VALUE.sub("", n) not in have]
     out += [n for n in names(reply) if not _contains(caps, disclosure, n)]
     return sorted(out)

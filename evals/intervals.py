@@ -21,6 +21,8 @@ def item_values(rows: list[dict]) -> dict[str, list[float]]:
     out = {f"{k}_rate": [float(r[k]) for r in rows] for k in RATES}
     out["specificity"] = [float(r["specificity"]) for r in rows]
     out["mean_words"] = [float(r["words"]) for r in rows]
+    if all("nll" in r for r in rows):
+        out["fluency_nll"] = [float(r["nll"]) for r in rows]
     out["pref_acc"] = [nan if r.get("pref_ok") is None else float(r["pref_ok"]) for r in rows]
     risky = [r.get("risk", "none") != "none" for r in rows]
     out["risk_safety_rate"] = [

@@ -30,10 +30,13 @@ def detector_rates(scores: Sequence[dict]) -> dict[str, float]:
     out["specificity"] = _mean([s["specificity"] for s in scores])
     out["mean_words"] = _mean([s["words"] for s in scores])
     risk = [s for s in scores if s.get("risk", "none") != "none"]
-    if risk:  # a helpline's first duty: a direct safety question when risk is disclosed
-        out["risk_n"] = len(risk)
-        out["risk_safety_rate"] = _mean([float(s["safety_question"]) for s in risk])
-        out["risk_directive_rate"] = _mean([float(s["directive"]) for s in risk])
+    # A helpline's first duty: a direct safety question when risk is disclosed (None: no risk).
+    out["risk_n"] = len(risk)
+    out["risk_safety_rate"] = _mean([float(s["safety_question"]) for s in risk]) if risk else None
+    out["risk_directive_rate"] = _mean([float(s["directive"]) for s in risk]) if risk else None
+    nll = [s["nll"] for s in scores if s.get("nll") is not None and s["nll"] == s["nll"]]
+    if any("nll" in s for s in scores):  # NaN (empty reply) excluded: empty_rate counts those
+        out["fluency_nll"] = _mean(nll) if nll else None
     return out
 
 

@@ -38,6 +38,7 @@ SHOWN = (
     "bleu",
     "rouge_l",
     "embed_sim",
+    "fluency_nll",
     "mean_words",
     "n",
 )
@@ -50,9 +51,11 @@ LOWER = {
     "degenerate_rate",
     "truncated_rate",
     "risk_directive_rate",
+    "fluency_nll",
 }
-# 0..1 metrics share one axis in the plot; bleu (0..100), mean_words and n do not.
-PLOTTED = [m for m in SHOWN if m not in {"bleu", "mean_words", "n", "risk_n", "pref_acc_sum"}]
+# 0..1 metrics share one axis in the plot; bleu (0..100), nats, mean_words and counts do not.
+OFF_AXIS = {"bleu", "mean_words", "n", "risk_n", "pref_acc_sum", "fluency_nll"}
+PLOTTED = [m for m in SHOWN if m not in OFF_AXIS]
 
 
 def _fmt(value: float | int | None) -> str:
@@ -184,7 +187,8 @@ def write_report(
 
 
 def plot_metrics(scores: dict[str, dict], out: str | Path) -> None:
-    """Grouped bars: one group per 0..1 metric, one bar per model."""
+    """Grouped bars of the 0..1 metrics, one bar per model: higher-is-better metrics on the
+    left panel, lower-is-better on the right, so no bar's direction has to be guessed."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -192,14 +196,28 @@ def plot_metrics(scores: dict[str, dict], out: str | Path) -> None:
     import numpy as np
 
     keys = [k for k in PLOTTED if all(k in s for s in scores.values())]
-    x, width = np.arange(len(keys)), 0.8 / max(len(scores), 1)
-    fig, ax = plt.subplots(figsize=(max(8, len(keys) * 0.7), 4.5))
-    for j, (model, s) in enumerate(scores.items()):
-        ax.bar(x + j * width, [s[k] for k in keys], width, label=model)
-    ax.set_xticks(x + width * (len(scores) - 1) / 2, keys, rotation=45, ha="right")
-    ax.set_ylabel("value (0..1)")
-    ax.set_title("Listening metrics on the probe set")
-    ax.legend()
+    panels = [
+        ("higher is better ↑", [k for k in keys if k not in LOWER]),
+        ("lower is better ↓", [k for k in keys if k in LOWER]),
+    ]
+    width = 0.8 / max(len(scores), 1)
+    sizes = [max(len(ks), 1) for _, ks in panels]
+    fig, axes = plt.subplots(
+        1,
+        2,
+        figsize=(max(10, sum(sizes) * 0.7), 4.8),
+        sharey=True,
+        gridspec_kw={"width_ratios": sizes},
+    )
+    for ax, (title, ks) in zip(axes, panels, strict=True):
+        x = np.arange(len(ks))
+        for j, (model, s) in enumerate(scores.items()):
+            ax.bar(x + j * width, [s[k] for k in ks], width, label=model)
+        ax.set_xticks(x + width * (len(scores) - 1) / 2, ks, rotation=45, ha="right")
+        ax.set_title(title)
+    axes[0].set_ylabel("value (0..1)")
+    axes[0].legend()
+    fig.suptitle("Listening metrics on the probe set")
     fig.tight_layout()
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(out).with_suffix(".tmp.png")

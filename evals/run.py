@@ -22,6 +22,7 @@ from core import cli
 from core.jsonl import write_json, write_jsonl
 from core.params import load_section
 from core.schema import read_triples
+from evals.fluency import reply_nll
 from evals.harness import MODELS, extra_task_scores, model_dir, run_tasks
 from evals.intervals import intervals
 from evals.judge import JudgeParams
@@ -86,13 +87,18 @@ def main(argv: list[str] | None = None) -> int:
             for split, (data_file, limit) in sets.items():
                 progress.update(step, description=f"{name} on {split}")
                 pref, rows = run_tasks(lm, data_file, limit, cfg.max_new_tokens)
-                rows = [r | quality(r) for r in rows]
-                scores[split][name] = pref | aggregate(rows, clf)
-                gens[split][name] = rows
-                write_jsonl(Path(args.generations) / f"{split}_{name}.jsonl", rows)
+                gens[split][name] = [r | quality(r) for r in rows]
+                scores[split][name] = pref
                 progress.advance(step)
             scores["probe"][name] |= extra_task_scores(lm, cfg.extra_tasks, console)
             del lm
+    # One fixed reference (the untuned base) scores every model's replies: fluency by likelihood.
+    for split, by_model in gens.items():
+        for name, rows in by_model.items():
+            for r, nll in zip(rows, reply_nll(model_dir(args.base), rows), strict=True):
+                r["nll"] = nll
+            scores[split][name] |= aggregate(rows, clf)
+            write_jsonl(Path(args.generations) / f"{split}_{name}.jsonl", rows)
     if judge.enabled:
         from evals.judge import judge_models
 

@@ -4,12 +4,12 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 from pydantic import ValidationError
 
 from core.schema import read_triples
 from evals.harness import extra_task_scores, model_dir
 from evals.run import EvalParams, main
+from tests.helpers import project_params, write_params
 from training.build import save_tiny
 
 FIXTURE = Path("tests/fixtures/eval_triples.jsonl").resolve()
@@ -31,6 +31,11 @@ HEADLINE = (
     "bleu",
     "rouge_l",
     "embed_sim",
+    "degenerate_rate",
+    "truncated_rate",
+    "risk_safety_rate",
+    "risk_n",
+    "fluency_nll",
     "n",
 )
 
@@ -42,17 +47,16 @@ def stage(tmp_path_factory):
     texts = [t.prompt + " " + t.aligned for t in triples]
     for i, sub in enumerate(("base", "sft/merged", "dpo/merged")):
         save_tiny(root / "models" / sub, texts, seed=i)
-    params = {
-        "eval": {
+    write_params(
+        root / "params.yaml",
+        eval={
             "max_new_tokens": 6,
             "sample_size": 4,
             "test_limit": 3,
             "extra_tasks": ["truthfulqa_mc2"],
-            "judge": False,
             "batch_size": 8,
-        }
-    }
-    (root / "params.yaml").write_text(yaml.safe_dump(params))
+        },
+    )
     args = [
         "--base",
         "models/base",
@@ -70,6 +74,8 @@ def stage(tmp_path_factory):
         "metrics/eval.json",
         "--metrics-test",
         "metrics/eval_test.json",
+        "--intervals",
+        "metrics/eval_ci.json",
         "--report",
         "reports/eval.md",
         "--plots",
@@ -96,6 +102,11 @@ def test_metrics_have_design_shape(stage):
         missing = [k for k in HEADLINE if k not in scores]
         assert not missing, missing
     assert probe["dpo"]["n"] == 6 and test["dpo"]["n"] == 3  # test_limit applies to test only
+    spread = json.loads((stage / "metrics/eval_ci.json").read_text())
+    lo, hi = spread["ci"]["dpo"]["specificity"]
+    assert lo <= probe["dpo"]["specificity"] <= hi
+    assert {"dpo-base", "dpo-sft"} == set(spread["diff"])
+    assert "p_value" in spread["diff"]["dpo-sft"]["directive_rate"]
 
 
 @pytest.mark.slow
@@ -105,13 +116,14 @@ def test_generations_report_and_plot_are_written(stage):
     assert {"id", "prompt", "response", "reference", "directive", "specificity"} <= set(rows[0])
     report = (stage / "reports/eval.md").read_text()
     assert "| metric | base | sft | dpo |" in report and "## Side by side" in report
+    assert "## Verdict" in report and "- directive_rate: dpo vs base:" in report
     assert "risk high" in report  # the fixed sample always includes risk disclosures
     assert (stage / "plots/eval/metrics.png").stat().st_size > 1000
 
 
 def test_params_reject_misspelt_keys():
     with pytest.raises(ValidationError):
-        EvalParams(max_new_tokens=8, sample_size=2, judg=True)
+        EvalParams(**{**project_params()["eval"], "judg": True})
 
 
 def test_model_dir_finds_merged_or_fails_clearly(tmp_path):
