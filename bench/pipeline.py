@@ -24,6 +24,16 @@ DVC = ROOT / ".venv-dvc" / "bin" / "dvc"
 STAGES = ["generate", "validate", "split", "base", "sft", "dpo", "eval"]
 
 
+def use_profile(ws: Path, profile: str) -> None:
+    """Point a workspace's params.yaml at one recipe profile (recipes/<profile>/*.yaml)."""
+    import yaml
+
+    path = ws / "params.yaml"
+    params = yaml.safe_load(path.read_text(encoding="utf-8"))
+    params["recipes"] = {s: f"recipes/{profile}/{s}.yaml" for s in ("base", "sft", "dpo")}
+    path.write_text(yaml.safe_dump(params, sort_keys=False), encoding="utf-8")
+
+
 def clone_workspace(dest: Path) -> Path:
     """Clone committed HEAD into dest and link the already set-up environments."""
     subprocess.run(["git", "clone", "-q", str(ROOT), str(dest)], check=True)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from core.jsonl import BadLine, iter_jsonl
 
 Risk = Literal["none", "low", "high"]
-RESPONSE_FIELDS = ("aligned", "neutral", "directive", "generic")
+RESPONSE_FIELDS = ("aligned", "neutral", "directive", "generic", "echo")
 
 
 class Triple(BaseModel):

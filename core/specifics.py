@@ -1,6 +1,6 @@
 """Concrete specifics of a text (names, places, numbers) and those a reply adds to a disclosure:
 a listener reflects only what the caller said. Numbers compare by value ("£600" meets "six
-hundred pounds"). Stdlib only, so any stage can import it.
+hundred pounds"). Stdlib only (and core.degenerate's word list), so any stage can import it.
 """
 
 from __future__ import annotations
@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+
+from core.degenerate import english_words  # the vocabulary tells "Jake said" from "Hiding"
 
 _APOS = str.maketrans({"\u2019": "'", "\u2018": "'"})
 _UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
@@ -21,18 +23,13 @@ ORDINALS = {w: i for i, w in enumerate(_ORD.split(), 3)} | {"twice": 2}
 # Always names, even opening a sentence ("May" is left out: there it is more often the verb).
 _MONTHS = "January February March April June July August September October November December"
 DATES = frozenset(f"{_MONTHS} Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split())
-# Numbers a listener may give though the caller did not say them: emergency lines, 116 123.
-SERVICE_NUMBERS = frozenset({"999", "111", "112", "911", "101", "116", "123"})
+SERVICE_NUMBERS = frozenset("999 111 112 911 101 116 123".split())  # a listener may offer these
 # Capitalised only because they open a sentence: never a name.
 FUNCTION = frozenset(
-    """
-a about after again all also an and any are as at because been before both but by can could
-did do does each even every everyone everything for from had has have he her here his how i if
-in is it its just last like maybe me my never no nobody not nothing now of oh ok okay on once
-one only or our over please really right since so some someone something sometimes still that
-the their them then there these they this those to um until was we well were what when where
-which while who why will with would yeah yes you your
-""".split()
+    """a about after all also an and any as at because before both but by each even every everyone
+    for from he her here his how i if in it its just last maybe my no nobody not now of oh on once
+    one only or our since so some sometimes still that the their then there these they this those
+    to we what when where while who why with yes you your""".split()
 )
 _NUMWORD = "|".join(sorted([*UNITS, *TENS, *SCALES], key=len, reverse=True))
 _JOIN = r"(?:[\s-]|(?<=hundred)\sand\s|(?<=thousand)\sand\s)"
@@ -76,15 +73,12 @@ def spoken(n: int) -> str:
 def number_matches(text: str) -> Iterator[tuple[re.Match, float]]:
     """Every count, amount, age or time in the text with its value ("one" alone is not one)."""
     for m in NUMBER.finditer(text):
-        start, words = m.start(), (m["words"] or "").lower()
-        if m["num"]:
-            before = text[max(0, start - 2) : start]
-            if before[-1:].isalpha() or (before[-1:] == "-" and before[:1].isalpha()):
-                continue  # "M25", "Covid-19": part of a name
+        i, words = m.start(), (m["words"] or "").lower()
+        if m["num"] and not re.search(r"[A-Za-z]-?$", text[max(0, i - 2) : i]):  # not "M25"
             yield m, float(m["num"].replace(",", "")) * (1000 if m["k"] else 1)
         elif m["ord"]:
             yield m, float(ORDINALS[m["ord"].lower()])
-        elif words not in ("one", "zero") and not (words == "two" and _PAIR.search(text[:start])):
+        elif words not in ("", "one", "zero") and not (words == "two" and _PAIR.search(text[:i])):
             yield m, float(words_value(words))  # "you two" names a pair of people, not a count
 
 
@@ -92,8 +86,7 @@ def numbers(text: str) -> set[str]:
     """Numbers as canonical strings: '600', '£600', '3am', whether in digits or words."""
     out = set()
     for m, value in number_matches(text.translate(_APOS)):
-        unit = (m["unit"] or "").strip().lower()
-        cur = m["cur"] or ("$" if unit == "dollars" else "£" if unit else "")
+        cur = m["cur"] or ("$" if "dollar" in (m["unit"] or "") else "£" * bool(m["unit"]))
         out.add(f"{cur}{value:g}{(m['ampm'] or '').lower()}")
     return out
 
@@ -103,8 +96,8 @@ def _base(word: str) -> str:
 
 
 def _looks_named(word: str, text: str) -> bool:
-    """A sentence-initial word counts if it is a date, an acronym or capitalised elsewhere."""
-    if (w := _base(word)) in DATES or (w.isupper() and len(w) > 1):
+    """A sentence-initial word counts if a date, not an English word or capitalised elsewhere."""
+    if (w := _base(word)) in DATES or w.lower() not in english_words():
         return True
     return bool(re.search(rf"(?<![.!?]\s)\b{re.escape(w)}\b", text[1:]))
 

@@ -1,4 +1,5 @@
-"""The offline backend: deterministic paraphrase / new / revise from banks, no network."""
+"""The offline backend, no network: counterfactual paraphrase of the seeds (the default), and
+phrase-bank `new` / `revise` (opt-in; their rows face the same quality gates in validate)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from core.dedup import jaccard, word_shingles
 from core.schema import Triple
 from generators import compose
 from generators.backend import Job, Outcome, Stats
+from generators.counterfactual import expand
 from generators.rewrite import bank, paraphrase, restructure, reword
 
 ATTEMPTS = 12  # draws per job before it fails with a reason
@@ -45,10 +47,26 @@ def fill_template(template: str, rng: random.Random) -> str:
 class OfflineBackend:
     """Every job's randomness comes from (seed, job id), so output is order-independent."""
 
-    def __init__(self, seed: int):
-        self.seed = seed
+    def __init__(self, seed: int, paraphrase_k: int = 0, avoid: frozenset = frozenset()):
+        self.seed, self.k, self.avoid = seed, paraphrase_k, avoid  # avoid: probe 6-word runs
         self.stats = Stats()
         self._family: dict[str, list[set]] = {}  # lineage group -> shingle sets already used
+        self._variants: dict[str, list[dict]] = {}  # seed id -> its counterfactual variants
+
+    def _paraphrase(self, job: Job) -> Outcome:
+        """Variant k of the seed: its specifics changed consistently in every field."""
+        seed = job.parent
+        if seed.id not in self._variants:
+            rng = random.Random(f"{self.seed}:{seed.id}")
+            self._variants[seed.id] = expand(
+                seed.model_dump(exclude_none=True), self.k, rng, self.avoid
+            )
+        variants = self._variants[seed.id]
+        if job.k >= len(variants):
+            reason = "no further counterfactual variant"
+            self.stats.failures[reason] += 1
+            return Outcome(job, None, reason)
+        return Outcome(job, Triple.model_validate(variants[job.k]))
 
     def _rng(self, job: Job, attempt: int) -> random.Random:
         return random.Random(f"{self.seed}:{job.id}:{attempt}")
@@ -106,4 +124,5 @@ class OfflineBackend:
         return Outcome(job, row.model_copy(update={"aligned": text, "aligned_draft": row.aligned}))
 
     def run(self, jobs: list[Job]) -> list[Outcome]:
-        return [self._revise(j) if j.op == "revise" else self._make(j) for j in jobs]
+        ops = {"revise": self._revise, "paraphrase": self._paraphrase, "new": self._make}
+        return [ops[j.op](j) for j in jobs]

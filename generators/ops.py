@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from core.detectors import words
 from core.jsonl import BadLine
 from core.schema import Triple, read_triples
 from generators.backend import Backend, Job
 from generators.compose import critique
+from generators.echo import make_echo
 from generators.rewrite import bank
 
 
@@ -25,6 +27,26 @@ def read_seeds(folder: str | Path) -> tuple[list[Triple], list[BadLine]]:
         if n > 1:
             bad.append(BadLine(str(folder), 0, "id", f"duplicate seed id {sid!r} ({n}x)", sid))
     return sorted(seeds, key=lambda t: t.id), bad
+
+
+def probe_runs(path: str | Path | None) -> frozenset[tuple[str, ...]]:
+    """Every word 6-gram of the held-out disclosures: a generated disclosure reuses none."""
+    if path is None:
+        return frozenset()
+    rows, bad = read_triples(path)
+    if bad:
+        raise ValueError(f"{bad[0]}")
+    return frozenset(
+        g
+        for t in rows
+        for w in [words(t.prompt)]
+        for g in zip(*(w[i:] for i in range(6)), strict=False)
+    )
+
+
+def with_echo(row: Triple) -> Triple:
+    """The row with its `echo` reply (the disclosure handed back), made deterministically."""
+    return row if row.echo else row.model_copy(update={"echo": make_echo(row.prompt, row.id)})
 
 
 def themes(seeds: list[Triple]) -> list[str]:
@@ -103,7 +125,7 @@ def generate(
             "problems": dict(Counter(p for j in rjobs for p in j.critique)),
         }
     counts["seeds_flagged"] = sum(bool(critique(s.aligned, s.prompt, s.risk)) for s in seeds)
-    out = list(seeds) + rows
+    out = [with_echo(t) for t in (*seeds, *rows)]
     ids = [t.id for t in out]
     assert len(ids) == len(set(ids)), "duplicate row ids"  # ids are derived from unique jobs
     return out, counts

@@ -1,10 +1,11 @@
-"""End to end: a fresh clone runs the whole default pipeline and shows the alignment effect."""
+"""End to end: a fresh clone runs the whole pipeline on the tiny profile (minutes, so `make
+test` fits CI) and shows the alignment effect; `make accept` checks the default small run."""
 
 import json
 
 import pytest
 
-from bench.pipeline import clone_workspace, exp_run, repro
+from bench.pipeline import clone_workspace, exp_run, repro, use_profile
 
 pytestmark = pytest.mark.slow
 
@@ -12,6 +13,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
     ws = clone_workspace(tmp_path_factory.mktemp("e2e") / "ws")
+    use_profile(ws, "tiny")
     seconds, ran, out = repro(ws)
     assert ran, f"cold dvc repro ran no stage:\n{out[-3000:]}"
     assert {"generate", "validate", "split", "base", "sft", "dpo", "eval"} <= set(ran), ran
@@ -67,3 +69,39 @@ def test_eval_param_change_reruns_only_eval(workspace, scores):
 def test_dpo_recipe_swap_reruns_only_dpo_and_eval(workspace, scores):
     _, ran, out = exp_run(workspace, "recipes.dpo=recipes/tiny/dpo-ipo.yaml")
     assert ran == ["dpo", "eval"], out[-2000:]
+
+
+def test_a_schema_change_marks_every_stage_that_imports_it(workspace, scores):
+    import subprocess
+
+    from bench.pipeline import DVC
+    from tests.imports import ROOT, closure, entry_module, stages
+
+    importers = {
+        n
+        for n, st in stages().items()
+        if ROOT / "core/schema.py" in closure(entry_module(st["cmd"]))
+    }
+    assert {"generate", "validate", "split", "eval", "base"} <= importers
+    schema = workspace / "core" / "schema.py"
+    original = schema.read_text(encoding="utf-8")
+    schema.write_text(original + "\n# a deliberate change\n", encoding="utf-8")
+    try:
+        out = subprocess.run(
+            [str(DVC), "status", "--json"],
+            cwd=workspace,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    finally:
+        schema.write_text(original, encoding="utf-8")
+    status = json.loads(out)
+    for name in importers:
+        changed = {
+            p
+            for entry in status.get(name, [])
+            if isinstance(entry, dict)
+            for p in entry.get("changed deps", {})
+        }
+        assert changed & {"core/schema.py", "core"}, (name, status.get(name))

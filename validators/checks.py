@@ -106,6 +106,12 @@ def neutral_non_directive(t: Triple) -> Reason | None:
     return Reason("neutral", "neutral_directive", f"advice or judgement: {hit!r}") if hit else None
 
 
+def echo_echoes(t: Triple) -> Reason | None:
+    if t.echo is None or det.is_echo(t.echo, t.prompt):
+        return None
+    return Reason("echo", "echo_not_echo", "does not copy the disclosure back")
+
+
 def generic_generic(t: Triple) -> Reason | None:
     if t.generic is None:
         return None
@@ -141,7 +147,8 @@ def surface(t: Triple, min_words: int, max_words: int) -> list[Reason]:
     for field, text in _texts(t):
         toks = det._words(text)  # cached tuple, shared with the detectors
         n = len(toks)
-        if n < min_words or n > max_words:
+        # An echo hands the whole disclosure back, so only the prompt's own bound applies to it.
+        if n < min_words or (n > max_words and field != "echo"):
             code = "too_short" if n < min_words else "too_long"
             out.append(Reason(field, code, f"{n} words, bounds {min_words}..{max_words}"))
         # Cheap prefilters first: these regexes are the slowest part of a row otherwise.
@@ -217,6 +224,7 @@ ROW_CHECKS: tuple[Callable[[Triple], Reason | None], ...] = (
     directive_directs,
     neutral_non_directive,
     generic_generic,
+    echo_echoes,
 )
 
 
