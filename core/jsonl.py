@@ -111,15 +111,16 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict | None, BadLine | N
 
 
 @contextmanager
-def _atomic_open(path: str | Path) -> Iterator[IO[str]]:
-    """A text handle on a temp file beside path, renamed over path only if the block succeeds."""
+def _atomic_open(path: str | Path, binary: bool = False) -> Iterator[IO]:
+    """A handle on a temp file beside path, renamed over path only if the block succeeds."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
     # not mkstemp (0600): 0o666 gets the umask applied like open(), no process-wide umask change
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        mode = {"mode": "wb"} if binary else {"mode": "w", "encoding": "utf-8", "newline": "\n"}
+        with os.fdopen(fd, **mode) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
@@ -127,6 +128,12 @@ def _atomic_open(path: str | Path) -> Iterator[IO[str]]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    """Binary twin of atomic_write_text (plots, images)."""
+    with _atomic_open(path, binary=True) as fh:
+        fh.write(data)
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:

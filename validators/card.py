@@ -7,9 +7,7 @@ length histogram `data_card_lengths.png` beside the card.
 from __future__ import annotations
 
 import io
-import os
 import statistics
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -20,7 +18,7 @@ matplotlib.use("Agg")  # no display on CI or the training box
 import matplotlib.pyplot as plt  # noqa: E402
 
 from core.detectors import words  # noqa: E402
-from core.jsonl import atomic_write_text  # noqa: E402
+from core.jsonl import atomic_write_bytes, atomic_write_text  # noqa: E402
 from core.schema import RESPONSE_FIELDS, Triple  # noqa: E402
 
 LENGTH_FIELDS = ("prompt", *RESPONSE_FIELDS)
@@ -82,12 +80,73 @@ def rejection_rows(rejected: Sequence[dict]) -> list[tuple[str, str, int, str, s
     return [(f, c, n, *example[(f, c)]) for (f, c), n in by_count(count)]
 
 
+def op_of(t: Triple) -> str:
+    """How a row was made: seed, or the generator operation named in its id."""
+    return "seed" if t.source == "seed" else (t.id.split("-")[1] if "-" in t.id else "?")
+
+
+def made_how(kept: Sequence[Triple], quality: dict) -> list[str]:
+    """Rows per source and operation, quality per source, and a seed beside one variant."""
+    made = Counter(f"{t.source} / {op_of(t)}" for t in kept)
+    out = ["## How the data was made", ""]
+    out += [
+        "Seeds are hand-written. `offline / paraphrase` rows are counterfactual expansions: "
+        "the seed with its specifics (names, places, times, amounts...) changed consistently "
+        "in the disclosure and every reply, so a reply can only be predicted by reading "
+        "its own disclosure. Echo replies are made from each row's disclosure.",
+        "",
+    ]
+    out += [*counts_table("source / operation", made, max(len(kept), 1)), ""]
+    keys = (
+        "rows",
+        "families",
+        "aligned_specificity",
+        "aligned_distinct_2",
+        "aligned_distinct_2_families",
+        "aligned_echo_rate",
+        "top_skeleton_share",
+    )
+    rows = [(src, *(q.get(k, "") for k in keys)) for src, q in quality.items()]
+    out += [
+        "### Quality of the kept rows, per source",
+        "",
+        "`aligned_distinct_2_families` counts one row per lineage family.",
+        "",
+        *table(("source", *keys), rows),
+        "",
+    ]
+    by_id = {t.id: t for t in kept}
+    pair = next(((by_id[t.parent_id], t) for t in kept if t.parent_id in by_id), None)
+    if pair:
+        out += ["### Example: a seed and one of its variants", ""]
+        out += table(
+            ("field", "seed", "variant"),
+            [(f, getattr(pair[0], f), getattr(pair[1], f)) for f in ("prompt", "aligned")],
+        )
+        out += [""]
+    return out
+
+
+def length_gap(lengths: dict[str, list[int]]) -> list[str]:
+    """Mean words of each reply style against aligned: a style a model could spot by length."""
+    if not lengths.get("aligned"):
+        return []
+    base = statistics.fmean(lengths["aligned"])
+    rows = [
+        (f, f"{statistics.fmean(v) - base:+.1f}")
+        for f, v in lengths.items()
+        if v and f not in ("prompt", "aligned")
+    ]
+    return ["### Length gap to aligned (mean words)", "", *table(("style", "gap"), rows), ""]
+
+
 def render(kept: Sequence[Triple], rejected: Sequence[dict], metrics: dict, png_name: str) -> str:
     """The card's markdown text."""
     n = max(len(kept), 1)
     lengths = word_lengths(kept)
     scalars = flatten(metrics)
     out = ["# Data card", "", f"{len(kept)} triples kept, {len(rejected)} rejected.", ""]
+    out += made_how(kept, metrics.get("quality", {}))
     out += ["## Validation metrics", "", *table(("metric", "value"), scalars), ""]
     for key in ("theme", "risk", "source"):
         counter = Counter(getattr(t, key) for t in kept)
@@ -105,6 +164,7 @@ def render(kept: Sequence[Triple], rejected: Sequence[dict], metrics: dict, png_
     ]
     header = ("text", "n", "min", "median", "mean", "max")
     out += ["## Lengths (words)", "", *table(header, stats), ""]
+    out += length_gap(lengths)
     out += [f"![words per response type]({png_name})", ""]
     return "\n".join(out)
 
@@ -129,18 +189,6 @@ def plot_lengths(lengths: dict[str, list[int]]) -> bytes:
     fig.savefig(buf, format="png", bbox_inches="tight")
     plt.close(fig)
     return buf.getvalue()
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Binary twin of schema.atomic_write_text: temporary file in place, then rename."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_card(kept: list[Triple], rejected: list[dict], metrics: dict, card_path: Path) -> None:
