@@ -10,25 +10,26 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import random
-from collections import Counter
-from dataclasses import dataclass, field
 
 import anthropic
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core.cache import Cache, request_key
+from core.meter import Meter, Stats
 
-CHARS_PER_TOKEN = 3.5  # rough English ratio for a keyless estimate; errs high on purpose
-# Transport faults worth another try. A 200 whose body is cut off raises a plain ValueError
-# (json.JSONDecodeError) inside the SDK, so it is retried here like a dropped connection.
-RETRYABLE = (
-    anthropic.RateLimitError,
-    anthropic.InternalServerError,
-    anthropic.APITimeoutError,
-    anthropic.APIConnectionError,
-    ValueError,
+CHARS_PER_TOKEN = 3.5  # rough English ratio for a keyless dry-run estimate; errs high on purpose
+REASONS = (  # why a job failed, by the SDK error it ended with (first match wins)
+    (anthropic.APITimeoutError, "timeout"),
+    (anthropic.APIConnectionError, "connection"),
+    (anthropic.RetryableError, "malformed response body"),
 )
+COUNTED = ("model", "system", "messages", "tools", "tool_choice")  # what count_tokens takes
+USAGE = {  # Messages API usage field -> (Stats counter, Price rate)
+    "input_tokens": ("input_tokens", "input"),
+    "output_tokens": ("output_tokens", "output"),
+    "cache_read_input_tokens": ("cache_read_tokens", "cache_read"),
+    "cache_creation_input_tokens": ("cache_write_tokens", "cache_write"),
+}
 
 
 class ConfigError(RuntimeError):
@@ -59,31 +60,10 @@ class ClaudeParams(BaseModel):
     cache_dir: str
     base_url: str | None  # None: ANTHROPIC_BASE_URL or the SDK default
     timeout_s: float = Field(gt=0)  # per request, seconds
-    max_retries: int = Field(ge=0)  # transport retries (429/529/5xx/timeout) per request
+    max_retries: int = Field(ge=0)  # SDK retries per request: 429/5xx, timeout, drop, cut-off body
     max_reasks: int = Field(ge=0)  # re-asks after a malformed tool answer
     max_tokens: int = Field(ge=1)  # output cap per request
     prices: dict[str, Price]
-
-
-@dataclass
-class Stats:
-    """Counters reported in the stage metrics."""
-
-    requests: int = 0
-    cache_hits: int = 0
-    retries: int = 0
-    reasks: int = 0
-    failures: Counter = field(default_factory=Counter)
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cache_read_tokens: int = 0
-    cache_write_tokens: int = 0
-    usd: float = 0.0
-    stopped_by_budget: bool = False
-
-    def as_dict(self) -> dict:
-        out = {k: v for k, v in vars(self).items() if k not in ("failures", "usd")}
-        return {**out, "failures": dict(sorted(self.failures.items())), "usd": round(self.usd, 6)}
 
 
 def parse_answer(message: dict, tool: str, tools: dict[str, type[BaseModel]]) -> BaseModel:
@@ -108,98 +88,99 @@ def reask(body: dict, message: dict, error: str) -> dict:
         if uses
         else text
     )
-    messages = body["messages"] + [
-        {"role": "assistant", "content": content},
-        {"role": "user", "content": reply},
-    ]
-    return {**body, "messages": messages}
+    turns = [{"role": "assistant", "content": content}, {"role": "user", "content": reply}]
+    return {**body, "messages": body["messages"] + turns}
 
 
 class Claude:
     """One model's client: the key from the environment only, never logged or stored."""
 
-    def __init__(self, p: ClaudeParams):
-        key = os.environ.get("ANTHROPIC_API_KEY")
-        if not key:
+    def __init__(self, p: ClaudeParams, need_key: bool = True):
+        key = os.environ.get("ANTHROPIC_API_KEY") or None
+        if key is None and need_key:
             raise ConfigError("ANTHROPIC_API_KEY is not set; the anthropic backend needs it")
         if p.model not in p.prices:
             raise ConfigError(f"prices has no entry for model {p.model!r}")
         self.p, self.stats, self.cache = p, Stats(), Cache(p.cache_dir)
         self.price = p.prices[p.model]
-        self._key = key
-        self.backoff_s = 1.0  # first retry wait, seconds; doubles each retry
+        self._key, self.has_key = key, key is not None
+        self.reserved = 0.0  # USD upper bounds of the requests in flight
 
     def client(self) -> anthropic.AsyncAnthropic:
-        # The hand loop in `call` replaces the SDK's retries: it has to count every retry for
-        # the metrics, treat a truncated 200 body as retryable, and check the budget first.
+        # The SDK retries (408/409/429/5xx, timeouts, dropped connections) with its backoff,
+        # retry-after(-ms) and x-should-retry; Meter counts every attempt and retry for the
+        # metrics and makes an unparseable 200 body retryable. The budget is checked once per
+        # request, before its first attempt: failed attempts are not billed.
         return anthropic.AsyncAnthropic(
             api_key=self._key,
             base_url=self.p.base_url or None,
-            max_retries=0,
+            max_retries=self.p.max_retries,
             timeout=self.p.timeout_s,
+            middleware=[Meter(self.stats)],
         )
 
     def usd(self, usage: dict, factor: float = 1.0) -> float:
-        pr = self.price
-        return (
-            factor
-            * (
-                usage.get("input_tokens", 0) * pr.input
-                + usage.get("output_tokens", 0) * pr.output
-                + (usage.get("cache_read_input_tokens") or 0) * pr.cache_read
-                + (usage.get("cache_creation_input_tokens") or 0) * pr.cache_write
-            )
-            / 1e6
-        )
+        rates = ((k, getattr(self.price, price)) for k, (_, price) in USAGE.items())
+        return factor * sum((usage.get(k) or 0) * rate for k, rate in rates) / 1e6
 
-    def estimate_usd(self, body: dict) -> float:
-        """Upper-bound cost of one request: all input uncached, all max_tokens used."""
-        tokens_in = len(json.dumps(body)) / CHARS_PER_TOKEN
+    def estimate_usd(self, body: dict, tokens_in: float | None = None) -> float:
+        """Upper-bound cost of one request: all input uncached, all max_tokens used (tokens_in
+        from count_tokens; None, for a dry run without a key: 3.5 characters a token)."""
+        if tokens_in is None:
+            tokens_in = len(json.dumps(body)) / CHARS_PER_TOKEN
         return (tokens_in * self.price.cache_write + body["max_tokens"] * self.price.output) / 1e6
 
+    async def input_tokens(self, client: anthropic.AsyncAnthropic, body: dict) -> int | None:
+        """The request's input tokens by messages.count_tokens, cached so a rerun asks nothing;
+        None (use the character estimate) when counting fails."""
+        key = request_key(body)
+        hit = self.cache.get(key, kind="tokens")
+        if hit is not None and isinstance(hit["input_tokens"], int):
+            return hit["input_tokens"]
+        try:
+            count = await client.messages.count_tokens(**{k: body[k] for k in COUNTED if k in body})
+        except anthropic.AnthropicError:  # counted in stats.faults by Meter; e.g. a gateway
+            return None  # without the endpoint (404): the character estimate instead
+        self.cache.put(key, {"input_tokens": count.input_tokens}, kind="tokens")
+        return count.input_tokens
+
+    async def count_all(self, client, bodies: list[dict]) -> list[int | None]:
+        """input_tokens of every body, `concurrency` at a time."""
+        sem = asyncio.Semaphore(self.p.concurrency)
+
+        async def one(body: dict) -> int | None:
+            async with sem:
+                return await self.input_tokens(client, body)
+
+        return list(await asyncio.gather(*(one(b) for b in bodies)))
+
     def record(self, usage: dict, factor: float = 1.0) -> None:
-        s = self.stats
-        s.input_tokens += usage.get("input_tokens", 0)
-        s.output_tokens += usage.get("output_tokens", 0)
-        s.cache_read_tokens += usage.get("cache_read_input_tokens") or 0
-        s.cache_write_tokens += usage.get("cache_creation_input_tokens") or 0
-        s.usd += self.usd(usage, factor)
+        for k, (stat, _) in USAGE.items():
+            setattr(self.stats, stat, getattr(self.stats, stat) + (usage.get(k) or 0))
+        self.stats.usd += self.usd(usage, factor)
 
     async def call(self, client: anthropic.AsyncAnthropic, body: dict) -> dict:
-        """One exchange through the cache; transport faults retried with backoff."""
+        """One exchange through the cache, within the budget; the SDK retries transport faults."""
         key = request_key(body)
-        if (hit := self.cache.get(key)) is not None:
+        hit = self.cache.get(key)
+        if hit is not None and isinstance(hit["response"], dict):
             self.stats.cache_hits += 1
             return hit["response"]
-        if self.stats.usd + self.estimate_usd(body) > self.p.max_usd:
+        if self.stats.stopped_by_budget:  # once stopped, stop every job (and its token count)
+            raise BudgetStop
+        cost = self.estimate_usd(body, await self.input_tokens(client, body))
+        if self.stats.usd + self.reserved + cost > self.p.max_usd:
             self.stats.stopped_by_budget = True
             raise BudgetStop
-        for attempt in range(self.p.max_retries + 1):
-            self.stats.requests += 1
-            try:
-                message = await client.messages.create(**body)
-                break
-            except RETRYABLE + (anthropic.APIStatusError,) as exc:
-                status = getattr(exc, "status_code", None)
-                if status is not None and status < 500 and status != 429:
-                    raise  # 4xx other than 429: the request itself is wrong
-                if attempt == self.p.max_retries:
-                    raise
-                self.stats.retries += 1
-                await asyncio.sleep(self.retry_wait(exc, attempt))
+        self.reserved += cost  # concurrent requests cannot overrun the budget together
+        try:
+            message = await client.messages.create(**body)
+        finally:
+            self.reserved -= cost
         response = message.model_dump(mode="json", exclude_none=True)
         self.record(response.get("usage", {}))
         self.cache.put(key, {"request": body, "response": response})
         return response
-
-    def retry_wait(self, exc: Exception, attempt: int) -> float:
-        """retry-after when the server sends one, else exponential backoff with jitter (s)."""
-        response = getattr(exc, "response", None)
-        after = response.headers.get("retry-after") if response is not None else None
-        try:
-            return float(after) if after else self.backoff_s * 2**attempt * (0.5 + random.random())
-        except ValueError:
-            return self.backoff_s * 2**attempt * (0.5 + random.random())
 
     async def ask(self, client, body: dict, tools: dict[str, type[BaseModel]]) -> BaseModel | str:
         """The validated answer, re-asking with the error (bounded), or the failure reason."""
@@ -209,14 +190,10 @@ class Claude:
                 message = await self.call(client, body)
             except BudgetStop:
                 return "stopped: max_usd"
-            except anthropic.APITimeoutError:
-                return "timeout"
             except anthropic.APIStatusError as exc:
                 return f"http {exc.status_code}"
-            except anthropic.APIConnectionError:
-                return "connection"
-            except ValueError:
-                return "malformed response body"
+            except anthropic.AnthropicError as exc:  # retries used up, or another SDK failure
+                return next((r for t, r in REASONS if isinstance(exc, t)), type(exc).__name__)
             try:
                 return parse_answer(message, tool, tools)
             except ValueError as exc:

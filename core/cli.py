@@ -12,12 +12,18 @@ from core.params import ParamsError
 
 
 def run(main: Callable[[list[str] | None], int], argv: list[str] | None = None) -> int:
-    """main(argv)'s exit code; a params problem or a missing input is one line and exit 2."""
+    """main(argv)'s exit code; a params problem or a missing input is one line and exit 2,
+    Ctrl-C one line and 130 (every write is atomic, so a rerun resumes from what is saved)."""
     try:
         return main(argv)
     except (ParamsError, InputMissing) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(
+            "interrupted: nothing half-written; rerun the same command to resume", file=sys.stderr
+        )
+        return 130
 
 
 def parser(

@@ -1,13 +1,14 @@
 """Stage `generate`: seeds + paraphrase / new / revise rows from the chosen backend.
 
     .venv/bin/python -m generators data/seed --out data/generated/triples.jsonl \
-        --metrics metrics/generate.json [--params params.yaml] [--dry-run]
+        --metrics metrics/generate.json --probe evals/data/probe.jsonl [--params P] [--dry-run]
 """
 
 from __future__ import annotations
 
 import sys
 from collections import Counter
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -15,18 +16,18 @@ from rich.table import Table
 from core import cli
 from core.jsonl import write_json, write_jsonl
 from core.textstats import distinct_n, top_opener_share
-from generators.ops import first_jobs, generate, plan, read_seeds
+from generators.ops import first_jobs, generate, plan, probe_runs, read_seeds
 from generators.params import GenerateParams, load_params
 
 
-def make_backend(params: GenerateParams):
+def make_backend(params: GenerateParams, dry_run: bool = False, avoid: frozenset = frozenset()):
     if params.backend == "offline":
         from generators.offline import OfflineBackend
 
-        return OfflineBackend(params.seed)
+        return OfflineBackend(params.seed, params.paraphrase_k, avoid)
     from generators.anthropic_backend import AnthropicBackend  # checks the key before any work
 
-    return AnthropicBackend(params)
+    return AnthropicBackend(params, need_key=not dry_run)  # a dry run estimates without one
 
 
 def summary(metrics: dict) -> Table:
@@ -52,6 +53,7 @@ def summary(metrics: dict) -> Table:
 
 def main(argv: list[str] | None = None) -> int:
     ap = cli.parser("python -m generators", __doc__, "seeds", ("out", "metrics"))
+    ap.add_argument("--probe", type=Path, help="held-out disclosures: no 6-word run is reused")
     ap.add_argument("--dry-run", action="store_true", help="print the plan and cost estimate only")
     args = ap.parse_args(argv)
     params = load_params(args.params)
@@ -63,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"[red]{args.seeds}: {len(bad)} bad seed line(s), {len(seeds)} good")
         return 2
     try:
-        backend = make_backend(params)
+        backend = make_backend(params, args.dry_run, probe_runs(args.probe))
     except RuntimeError as exc:  # ConfigError: missing key or price, before any work
         console.print(f"generate: {exc}", style="red", markup=False)
         return 2
@@ -71,11 +73,19 @@ def main(argv: list[str] | None = None) -> int:
     jobs = plan(seeds, params.operations, params.paraphrase_k, params.new_per_theme, prefix)
     if args.dry_run:
         first = first_jobs(jobs, seeds, params.target_rows)
-        if hasattr(backend, "estimate_table"):
-            console.print(backend.estimate_table(first, "revise" in params.operations))
+        if hasattr(backend, "estimate"):
+            table, usd = backend.estimate(first, "revise" in params.operations)
+            console.print(table)
+            if usd > params.max_usd:
+                console.print(
+                    f"warning: estimated max USD {usd:.2f} exceeds max_usd {params.max_usd}; "
+                    "the run stops cleanly at the budget",
+                    style="yellow",
+                    markup=False,
+                )
         console.print(
             f"{len(seeds)} seeds, {len(first)} jobs planned: "
-            f"{dict(Counter(j.op for j in first))}; nothing sent"
+            f"{dict(Counter(j.op for j in first))}; no message sent"
         )
         return 0
     rows, counts = generate(seeds, backend, jobs, "revise" in params.operations, params.target_rows)

@@ -98,8 +98,8 @@ def to_outcome(job: Job, answer: BaseModel) -> Outcome:
 class AnthropicBackend(Claude):
     """Jobs in, one outcome per job out; the style guide goes in a cached system block."""
 
-    def __init__(self, p: GenerateParams):
-        super().__init__(p)
+    def __init__(self, p: GenerateParams, need_key: bool = True):
+        super().__init__(p, need_key)
         self.style = (PROMPTS / "style.md").read_text(encoding="utf-8")
 
     async def one(self, client, job: Job, sem: asyncio.Semaphore) -> Outcome:
@@ -130,20 +130,36 @@ class AnthropicBackend(Claude):
             asyncio.run(prefill(self, [request_body(j, self.p, self.style) for j in jobs]))
         return asyncio.run(self.run_async(jobs)) if jobs else []
 
-    def estimate_table(self, jobs: list[Job], revise: bool) -> Table:
-        """Dry-run estimate: requests, cached, upper-bound USD (batch: half price)."""
+    def estimate(self, jobs: list[Job], revise: bool) -> tuple[Table, float]:
+        """Dry-run estimate: requests, cached, upper-bound USD (batch: half price), and the total.
+
+        Input tokens by count_tokens (cached, free) with a key; without one, 3.5 characters a token.
+        """
         factor = 0.5 if self.p.batch else 1.0
+        bodies = {
+            op: [request_body(j, self.p, self.style) for j in jobs if j.op == op]
+            for op in sorted({j.op for j in jobs})
+        }
+        fresh = {
+            op: [b for b in bs if request_key(b) not in self.cache] for op, bs in bodies.items()
+        }
+        tokens = asyncio.run(self._count(fresh)) if self.has_key else {}
         table = Table(title=f"estimate ({self.p.model}{', batch' if self.p.batch else ''})")
         for col in ("operation", "requests", "cached", "max USD"):
             table.add_column(col, justify="right")
         total = 0.0
-        for op in sorted({j.op for j in jobs}):
-            bodies = [request_body(j, self.p, self.style) for j in jobs if j.op == op]
-            fresh = [b for b in bodies if request_key(b) not in self.cache]
-            usd = factor * sum(self.estimate_usd(b) for b in fresh)
+        for op, bs in bodies.items():
+            counts = tokens.get(op) or [None] * len(fresh[op])
+            usd = factor * sum(
+                self.estimate_usd(b, n) for b, n in zip(fresh[op], counts, strict=True)
+            )
             total += usd
-            table.add_row(op, str(len(bodies)), str(len(bodies) - len(fresh)), f"{usd:.2f}")
+            table.add_row(op, str(len(bs)), str(len(bs) - len(fresh[op])), f"{usd:.2f}")
         if revise:
             table.add_row("revise (<= 1 per row)", f"<= {len(jobs)}", "?", "see above x ~0.6")
         table.add_row("total", str(len(jobs)), "", f"{total:.2f} (max_usd {self.p.max_usd})")
-        return table
+        return table, total
+
+    async def _count(self, fresh: dict[str, list[dict]]) -> dict[str, list[int | None]]:
+        async with self.client() as client:
+            return {op: await self.count_all(client, bs) for op, bs in fresh.items()}

@@ -23,26 +23,28 @@ async def prefill(backend, bodies: list[dict]) -> None:
         key = request_key(body)
         if key not in backend.cache and key not in fresh:
             fresh[key] = body
-    budget = backend.p.max_usd - backend.stats.usd
-    chosen: dict[str, dict] = {}
-    for key, body in fresh.items():  # only as much as the budget can pay for
-        cost = BATCH_PRICE * backend.estimate_usd(body)
-        if cost > budget:
-            backend.stats.stopped_by_budget = True
-            break
-        budget -= cost
-        chosen[key] = body
-    if not chosen:
+    if not fresh:
         return
-    # The batch is named by the requests it holds, so a rerun finds and resumes it.
-    name = hashlib.sha256("".join(sorted(chosen)).encode()).hexdigest()
     async with backend.client() as client:
+        budget = backend.p.max_usd - backend.stats.usd
+        tokens = await backend.count_all(client, list(fresh.values()))
+        chosen: dict[str, dict] = {}
+        for (key, body), n in zip(fresh.items(), tokens, strict=True):  # what the budget pays for
+            cost = BATCH_PRICE * backend.estimate_usd(body, n)
+            if cost > budget:
+                backend.stats.stopped_by_budget = True
+                break
+            budget -= cost
+            chosen[key] = body
+        if not chosen:
+            return
+        # The batch is named by the requests it holds, so a rerun finds and resumes it.
+        name = hashlib.sha256("".join(sorted(chosen)).encode()).hexdigest()
         stored = backend.cache.get(name, kind="batches")
         if stored is None:
             batch = await client.messages.batches.create(
                 requests=[{"custom_id": key, "params": body} for key, body in chosen.items()]
-            )
-            backend.stats.requests += 1
+            )  # counted in stats.requests by the client's Meter
             backend.cache.put(name, {"batch_id": batch.id}, kind="batches")
             batch_id = batch.id
         else:
@@ -62,8 +64,8 @@ async def prefill(backend, bodies: list[dict]) -> None:
             if body is None:
                 continue
             if entry.result.type != "succeeded":
-                backend.stats.failures[f"batch {entry.result.type}"] += 1
-                continue  # the interactive pass will retry this one
+                backend.stats.faults[f"batch {entry.result.type}"] += 1
+                continue  # a fault, not a failure: the interactive pass asks again
             response = entry.result.message.model_dump(mode="json", exclude_none=True)
             backend.record(response.get("usage", {}), BATCH_PRICE)
             backend.cache.put(entry.custom_id, {"request": body, "response": response})

@@ -110,7 +110,10 @@ def generate(
     rows = [o.triple for o in outcomes if o.triple is not None]
     counts = {
         "seed": len(seeds),
-        "planned": dict(Counter(j.op for j in jobs)),
+        # planned: the jobs this run started (the target's worth, plus top-ups for failures),
+        # so planned = produced + failed per op; the whole plan is `plan_total`.
+        "planned": dict(Counter(o.job.op for o in outcomes)),
+        "plan_total": dict(Counter(j.op for j in jobs)),
         "produced": dict(Counter(o.job.op for o in outcomes if o.triple is not None)),
         "failed": dict(Counter(o.job.op for o in outcomes if o.triple is None)),
     }

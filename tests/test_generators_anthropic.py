@@ -72,9 +72,6 @@ def no_key_anywhere(tmp: Path) -> None:
 @pytest.fixture(autouse=True)
 def _key(monkeypatch):
     monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
-    monkeypatch.setattr(
-        "generators.anthropic_backend.AnthropicBackend.backoff_s", 0.01, raising=False
-    )
 
 
 def test_faults_counted_and_rerun_is_free(tmp_path):
@@ -126,6 +123,7 @@ def test_budget_stops_cleanly(tmp_path):
         rc, m, rows = run(tmp_path, params)
         assert rc == 0 and m["stopped_by_budget"] and m["usd"] <= 0.03
         assert m["requests"] == fake.counts.get("messages", 0) < 16
+        assert m["token_count_requests"] == fake.token_counts > m["requests"]  # the estimate
 
 
 def test_batch_mode_and_resume(tmp_path):
@@ -141,27 +139,35 @@ def test_batch_mode_and_resume(tmp_path):
     no_key_anywhere(tmp_path)
 
 
+def dry_run(tmp: Path, params: Path) -> int:
+    out = tmp / "t.jsonl"
+    rc = main(
+        [str(seed_dir(tmp)), "--out", str(out), "--dry-run", "--metrics", str(tmp / "m.json")]
+        + ["--params", str(params)]
+    )
+    assert not out.exists() and not (tmp / "m.json").exists()
+    return rc
+
+
 def test_dry_run_sends_nothing(tmp_path, capsys):
     with FakeAnthropic() as fake:
         params = write_params(tmp_path, fake.url)
-        out = tmp_path / "t.jsonl"
-        assert (
-            main(
-                [
-                    str(seed_dir(tmp_path)),
-                    "--out",
-                    str(out),
-                    "--dry-run",
-                    "--metrics",
-                    str(tmp_path / "m.json"),
-                    "--params",
-                    str(params),
-                ]
-            )
-            == 0
-        )
-        assert fake.requests == 0 and not out.exists()
-    assert "max USD" in capsys.readouterr().err
+        assert dry_run(tmp_path, params) == 0
+        assert fake.requests == 0  # no message, only free token counts
+        assert fake.token_counts == 12  # one per first job (16 rows - 4 seeds)
+        assert dry_run(tmp_path, params) == 0 and fake.token_counts == 12  # counts are cached
+    err = capsys.readouterr().err
+    assert "max USD" in err and "warning" not in err
+
+
+def test_dry_run_without_key_estimates_and_warns(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("ANTHROPIC_API_KEY")
+    with FakeAnthropic() as fake:
+        params = write_params(tmp_path, fake.url, max_usd=0.01)
+        assert dry_run(tmp_path, params) == 0
+        assert fake.counts == {}  # no key: the character estimate, no network at all
+    err = capsys.readouterr().err
+    assert "max USD" in err and "warning: estimated max USD" in err and "max_usd 0.01" in err
 
 
 def test_missing_key_is_one_clear_error(tmp_path, monkeypatch, capsys):
@@ -217,3 +223,15 @@ def test_generate_validate_split_run_end_to_end_on_the_anthropic_backend(tmp_pat
     assert sum(sm["rows"].values()) == vm["kept"]
     assert (tmp_path / "axolotl" / "dpo.jsonl").stat().st_size > 0
     no_key_anywhere(tmp_path)
+
+
+def test_templated_answers_are_rejected_by_the_same_gates(tmp_path):
+    with FakeAnthropic() as fake:
+        fake.faults += ["templated"] * 40  # every answer composed from the old phrase banks
+        params = write_params(tmp_path, fake.url, operations=["new"], target_rows=24)
+        rc, m, rows = run(tmp_path, params)
+    assert rc == 0 and any(r.source == "anthropic" for r in rows)
+    res = validate_file(tmp_path / "out" / "triples.jsonl", section("validate", ValidateParams))
+    ant = res.metrics["quality"]["anthropic"]
+    assert res.metrics["by_source"]["anthropic"]["rejected"] >= 0.5 * (m["rows"] - m["seed"])
+    assert {"aligned_formulaic", "aligned_low_specificity", "template"} & set(ant["rejections"])

@@ -65,7 +65,7 @@ def test_validate_file_counts_and_reasons(mixed: Path):
     assert by_code["bad_json"]["line"] == 2 and by_code["bad_json"]["raw"] == "{not json"
     schema = by_code["schema"]["reasons"][0]
     assert schema["field"] == "risk" and schema["detail"].startswith(f"{mixed}:4: risk:")
-    assert by_code["exact_duplicate"]["reasons"][0]["detail"] == "duplicate of t1"
+    assert by_code["exact_duplicate"]["reasons"][0]["detail"].endswith(":5: prompt: duplicate of t1")
     assert by_code["neutral_directive"]["id"] == "t5"  # original record kept whole
     assert m["by_source"]["seed"] == {"kept": 2, "rejected": 3}
 

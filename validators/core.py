@@ -50,8 +50,15 @@ def _schema_reasons(exc: ValidationError, path: str, line: int) -> list[Reason]:
     return out
 
 
-def _reject(record: dict, reasons: list[Reason]) -> dict:
-    return {**record, "reasons": [r.as_dict() for r in reasons]}
+def _reject(record: dict, reasons: list[Reason], where: str = "") -> dict:
+    """The record with its reasons; each detail leads with `file:line: field:` once."""
+    located = [
+        r
+        if not where or r.detail.startswith(where + ":")
+        else Reason(r.field, r.code, f"{where}: {r.field}: {r.detail}")
+        for r in reasons
+    ]
+    return {**record, "reasons": [r.as_dict() for r in located]}
 
 
 def _bad_line(bad: BadLine) -> dict:
@@ -112,13 +119,13 @@ def _validate(
             continue
         reasons = check_triple(triple, params)
         if reasons:
-            res.rejected.append(_reject(record, reasons))
+            res.rejected.append(_reject(record, reasons, f"{path}:{line}"))
         else:
-            passed.append((record, triple))
+            passed.append((record, triple, f"{path}:{line}"))
 
     # Duplicates are judged only among rows that passed, so a broken row never evicts a good one.
     dup_of: dict[int, Reason] = {}
-    pairs = find_near_duplicates([t.prompt for _, t in passed], params.near_dup_threshold)
+    pairs = find_near_duplicates([t.prompt for _, t, _ in passed], params.near_dup_threshold)
     for i, j in sorted(pairs, key=lambda p: (p[1], p[0])):
         if i not in dup_of and j not in dup_of:
             first = passed[i][1]
@@ -126,7 +133,7 @@ def _validate(
             code = "exact_duplicate" if exact else "near_duplicate"
             dup_of[j] = Reason("prompt", code, f"duplicate of {first.id}")
     seen_ids: set[str] = set()
-    for k, (_, triple) in enumerate(passed):
+    for k, (_, triple, _) in enumerate(passed):
         if k not in dup_of and triple.id in seen_ids:
             dup_of[k] = Reason("id", "duplicate_id", f"id {triple.id} already kept")
         if k not in dup_of:
@@ -136,9 +143,9 @@ def _validate(
     capped = over_cap([passed[k][1] for k in alive], params.max_skeleton_share)
     for i, shape in capped.items():
         dup_of[alive[i]] = Reason("aligned", "template", f"skeleton over the cap: {shape[:80]!r}")
-    for k, (record, triple) in enumerate(passed):
+    for k, (record, triple, where) in enumerate(passed):
         if k in dup_of:
-            res.rejected.append(_reject(record, [dup_of[k]]))
+            res.rejected.append(_reject(record, [dup_of[k]], where))
         else:
             res.kept.append(triple)
     res.metrics = _metrics(n_in, res)
