@@ -105,3 +105,10 @@ def test_a_schema_change_marks_every_stage_that_imports_it(workspace, scores):
             for p in entry.get("changed deps", {})
         }
         assert changed & {"core/schema.py", "core"}, (name, status.get(name))
+
+
+def test_a_recipe_knob_is_a_param_that_reruns_only_its_stages(workspace, scores):
+    _, ran, out = exp_run(workspace, "train.dpo.beta=0.05")
+    assert ran == ["dpo", "eval"], out[-2000:]
+    metrics = json.loads((workspace / "metrics" / "train" / "dpo.json").read_text())
+    assert metrics["rl_beta"] == 0.05

@@ -66,7 +66,6 @@ def prepare(params: BaseParams, triples, build: Path) -> tuple[list[str], int]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = common.stage_parser(__doc__, {"train": "train split (triples JSONL)"})
-    ap.add_argument("--params", type=Path, default=Path("params.yaml"))
     args = ap.parse_args(argv)
     params = load_section(args.params, "base", BaseParams)
 

@@ -15,6 +15,7 @@ import yaml
 
 from core.env import apply_offline_env
 from core.jsonl import atomic_write_text, write_json
+from core.params import ParamsError
 
 CURVE_KEYS = ("loss", "rewards/accuracies", "rewards/margins", "rewards/chosen", "rewards/rejected")
 
@@ -27,6 +28,7 @@ def stage_parser(doc: str, inputs: dict[str, str]) -> argparse.ArgumentParser:
         ap.add_argument(f"--{flag}", type=Path, required=True, help=help_text)
     for flag in ("out", "curve", "metrics"):
         ap.add_argument(f"--{flag}", type=Path, required=True)
+    ap.add_argument("--params", type=Path, default=Path("params.yaml"))
     return ap
 
 
@@ -34,10 +36,10 @@ def load_recipe(path: str | Path) -> dict:
     """Read an Axolotl YAML recipe; a missing or non-mapping file is an error naming it."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: recipe not found")
+        raise ParamsError(f"{path}: recipe not found")
     recipe = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(recipe, dict):
-        raise ValueError(f"{path}: line 1: <recipe>: expected a YAML mapping of Axolotl keys")
+        raise ParamsError(f"{path}: line 1: <recipe>: expected a YAML mapping of Axolotl keys")
     return recipe
 
 

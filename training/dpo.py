@@ -15,8 +15,10 @@ from collections import Counter
 from pathlib import Path
 
 from core import cli
-from core.jsonl import iter_jsonl
+from core.jsonl import InputMissing, iter_jsonl
+from core.params import ParamsError, load_section
 from training import common
+from training.knobs import TrainParams, apply, check_keys, effective
 from training.sft import count_rows, tokens_in, train_and_merge
 
 
@@ -29,11 +31,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = common.stage_parser(__doc__, {"sft": "merged SFT model folder", "data": "DPO pairs JSONL"})
     args = ap.parse_args(argv)
 
-    recipe = common.load_recipe(args.recipe)
+    knobs = load_section(args.params, "train", TrainParams).dpo
+    recipe = apply(common.load_recipe(args.recipe), knobs)
+    check_keys(recipe, args.recipe)
     if recipe.get("rl") not in {"dpo", "ipo"}:
-        raise ValueError(f"{args.recipe}: rl: expected dpo or ipo, got {recipe.get('rl')!r}")
+        raise ParamsError(f"{args.recipe}: rl: expected dpo or ipo, got {recipe.get('rl')!r}")
     if not (args.sft / "config.json").is_file():
-        raise FileNotFoundError(f"{args.sft}: no merged SFT model (config.json)")
+        raise InputMissing(f"{args.sft}: no merged SFT model (config.json)")
     rows = count_rows(args.data, ("prompt", "chosen", "rejected"))
     run = train_and_merge(recipe, args.recipe, str(args.sft), args.data, args.out)
     steps = run["cfg"].get("max_steps")
@@ -49,8 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         "rows": rows,
         "pairs": pair_counts(args.data),
         "merge_s": round(run["merge_s"], 1),
-        "rl": recipe["rl"],
-        "beta": recipe.get("rl_beta"),
+        **effective(run["cfg"]),
     }
     tokens = per_pair * seen // rows
     common.write_metrics(

@@ -15,7 +15,9 @@ from pathlib import Path
 
 from core import cli
 from core.jsonl import iter_jsonl
+from core.params import load_section
 from training import common
+from training.knobs import TrainParams, apply, check_keys, effective
 
 
 def base_model_for(recipe: dict, base_dir: Path) -> str:
@@ -86,7 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = common.stage_parser(__doc__, {"base": "base model folder", "data": "SFT chats JSONL"})
     args = ap.parse_args(argv)
 
-    recipe = common.load_recipe(args.recipe)
+    knobs = load_section(args.params, "train", TrainParams).sft
+    recipe = apply(common.load_recipe(args.recipe), knobs)
+    check_keys(recipe, args.recipe)
     rows = count_rows(args.data, ("messages",))
     run = train_and_merge(
         recipe, args.recipe, base_model_for(recipe, args.base), args.data, args.out
@@ -95,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         args.out / "merged", args.data, lambda o: [m["content"] for m in o["messages"]]
     )
     common.write_curve(common.curve_rows(run["history"]), args.curve)
-    extra = {"rows": rows, "merge_s": round(run["merge_s"], 1)}
+    extra = {"rows": rows, "merge_s": round(run["merge_s"], 1), **effective(run["cfg"])}
     epochs = run["cfg"].get("num_epochs", 1)
     common.write_metrics(
         common.summary(run["history"], run["train_s"], tokens * epochs, extra), args.metrics

@@ -1,0 +1,44 @@
+"""Recipe knobs as params (training/knobs.py): overrides, the effective record, key checks."""
+
+import pytest
+
+from core.params import ParamsError
+from tests.helpers import section
+from training.common import load_recipe
+from training.knobs import DpoKnobs, TrainParams, apply, check_keys, effective
+
+NONE = {"learning_rate": None, "num_epochs": None, "max_steps": None, "lora_r": None}
+
+
+def test_null_knobs_keep_the_recipe_and_params_yaml_declares_every_knob():
+    recipe = load_recipe("recipes/tiny/dpo.yaml")
+    knobs = section("train", TrainParams).dpo
+    assert apply(recipe, knobs) == recipe
+
+
+def test_knobs_override_and_are_recorded():
+    recipe = load_recipe("recipes/tiny/dpo.yaml")
+    knobs = DpoKnobs(**{**NONE, "lora_r": 32, "beta": 0.1, "loss": "ipo", "learning_rate": 1e-4})
+    out = apply(recipe, knobs)
+    assert out["rl_beta"] == 0.1 and out["dpo_loss_type"] == ["ipo"]
+    assert "dpo_loss_weights" not in out and out["learning_rate"] == 1e-4
+    assert out["lora_alpha"] / out["lora_r"] == recipe["lora_alpha"] / recipe["lora_r"]
+    rec = effective(out)
+    assert rec["rl_beta"] == 0.1 and rec["dpo_loss_type"] == ["ipo"] and rec["rl"] == "dpo"
+
+
+def test_every_shipped_recipe_uses_only_axolotl_keys():
+    from pathlib import Path
+
+    recipes = [p for p in Path("recipes").glob("*/*.yaml") if p.parent.name != "launch"]
+    assert len(recipes) >= 10
+    for path in recipes:
+        check_keys(load_recipe(path), path)
+
+
+def test_a_misspelt_recipe_key_is_one_line_with_a_did_you_mean():
+    recipe = {**load_recipe("recipes/tiny/dpo.yaml"), "rl_bta": 0.02}
+    with pytest.raises(
+        ParamsError, match=r"rl_bta: not an Axolotl 0.19 key \(did you mean 'rl_beta'\?\)"
+    ):
+        check_keys(recipe, "recipes/tiny/dpo.yaml")
