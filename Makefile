@@ -11,6 +11,7 @@ setup:
 
 repro: setup
 	@$(DVC) repro
+	@.venv/bin/python -m evals.show metrics/eval.json --intervals metrics/eval_ci.json
 
 test: setup
 	@.venv/bin/python -m pytest

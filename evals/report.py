@@ -58,6 +58,19 @@ OFF_AXIS = {"bleu", "mean_words", "n", "risk_n", "pref_acc_sum", "fluency_nll"}
 PLOTTED = [m for m in SHOWN if m not in OFF_AXIS]
 
 
+def headline(scores: dict[str, dict]) -> dict:
+    """The primary metrics of the tuned model, and sft's for echo and specificity: a file short
+    enough for `dvc exp show` and `dvc metrics diff` at 120 columns."""
+    out = {"dpo": {k: _round(scores["dpo"].get(k)) for k in PRIMARY}} if "dpo" in scores else {}
+    if "sft" in scores:
+        out["sft"] = {k: _round(scores["sft"].get(k)) for k in ("specificity", "echo_rate")}
+    return out
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 3)
+
+
 def _fmt(value: float | int | None) -> str:
     if value is None:
         return "–"

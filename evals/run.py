@@ -3,7 +3,8 @@
     .venv/bin/python -m evals.run --base models/base --sft models/sft/merged --dpo models/dpo \\
         --probe evals/data/probe.jsonl --test data/splits/test.jsonl \\
         --train data/splits/train.jsonl --metrics metrics/eval.json \\
-        --metrics-test metrics/eval_test.json --intervals metrics/eval_ci.json \\
+        --metrics-test metrics/eval_test.json --headline metrics/headline.json \\
+        --intervals metrics/eval_ci.json \\
         --report reports/eval.md --plots plots/eval --generations data/eval
 """
 
@@ -27,7 +28,7 @@ from evals.harness import MODELS, extra_task_scores, model_dir, run_tasks
 from evals.intervals import intervals
 from evals.judge import JudgeParams
 from evals.metrics import aggregate, train_style_classifier
-from evals.report import metrics_table, plot_metrics, write_report
+from evals.report import headline, metrics_table, plot_metrics, write_report
 from evals.score import quality
 
 
@@ -56,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         "train",
         "metrics",
         "metrics-test",
+        "headline",
         "intervals",
         "report",
         "plots",
@@ -106,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     spread = intervals(gens["probe"])
     write_json(args.metrics, scores["probe"])
     write_json(args.metrics_test, scores["test"])
+    write_json(args.headline, headline(scores["probe"]))
     write_json(args.intervals, spread)
     write_report(args.report, scores, gens["probe"], cfg.sample_size, spread)
     plot_metrics(scores["probe"], Path(args.plots) / "metrics.png")

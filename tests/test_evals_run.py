@@ -76,6 +76,8 @@ def stage(tmp_path_factory):
         "metrics/eval_test.json",
         "--intervals",
         "metrics/eval_ci.json",
+        "--headline",
+        "metrics/headline.json",
         "--report",
         "reports/eval.md",
         "--plots",
@@ -102,6 +104,8 @@ def test_metrics_have_design_shape(stage):
         missing = [k for k in HEADLINE if k not in scores]
         assert not missing, missing
     assert probe["dpo"]["n"] == 6 and test["dpo"]["n"] == 3  # test_limit applies to test only
+    head = json.loads((stage / "metrics/headline.json").read_text())
+    assert set(head) == {"dpo", "sft"} and "risk_safety_rate" in head["dpo"]
     spread = json.loads((stage / "metrics/eval_ci.json").read_text())
     lo, hi = spread["ci"]["dpo"]["specificity"]
     assert lo <= probe["dpo"]["specificity"] <= hi

@@ -21,6 +21,7 @@ from core.params import load_section
 from core.schema import read_triples
 from training import common
 from training.build import build_model, corpus, train_tokenizer
+from training.logs import log_path
 
 
 class BaseParams(BaseModel):
@@ -89,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         dataset_prepared_path=str(build / "prepared"),
     )
     resolved = common.write_resolved(cfg, args.out / "axolotl.resolved.yaml", args.recipe)
-    history, wall_s = common.axolotl_train(resolved)
+    history, wall_s = common.axolotl_train(resolved, log_path(args.metrics))
+    common.drop_logs(args.out)
     shutil.rmtree(build / "prepared", ignore_errors=True)  # never reused; keeps the DVC out small
 
     rows = common.curve_rows(history)

@@ -16,6 +16,7 @@ import yaml
 from core.env import apply_offline_env
 from core.jsonl import atomic_write_text, write_json
 from core.params import ParamsError
+from training.logs import captured
 
 CURVE_KEYS = ("loss", "rewards/accuracies", "rewards/margins", "rewards/chosen", "rewards/rejected")
 
@@ -71,8 +72,14 @@ def fresh_dir(path: Path) -> Path:
     return path
 
 
-def axolotl_train(config: Path) -> tuple[list[dict], float]:
-    """Run real Axolotl training on a config file; return (trainer log_history, wall seconds)."""
+def axolotl_train(config: Path, log: Path) -> tuple[list[dict], float]:
+    """Run real Axolotl training on a config file (its output to `log`); return
+    (trainer log_history, wall seconds)."""
+    with captured(log, f"axolotl train {config}"):
+        return _train(config)
+
+
+def _train(config: Path) -> tuple[list[dict], float]:
     apply_offline_env()
     from axolotl.cli.args import TrainerCliArgs
     from axolotl.cli.config import load_cfg
@@ -87,13 +94,20 @@ def axolotl_train(config: Path) -> tuple[list[dict], float]:
     return list(trainer.state.log_history), time.perf_counter() - start
 
 
-def axolotl_merge(config: Path) -> float:
+def axolotl_merge(config: Path, log: Path) -> float:
     """Merge the LoRA adapter named in `config` into `<output_dir>/merged`; return wall seconds."""
     from axolotl.cli.merge_lora import do_cli
 
     start = time.perf_counter()
-    do_cli(config=str(config))
+    with captured(log, f"axolotl merge-lora {config}"):
+        do_cli(config=str(config))
     return time.perf_counter() - start
+
+
+def drop_logs(folder: Path) -> None:
+    """Axolotl writes a timestamped debug.log into output_dir: keep it out of DVC outputs."""
+    for f in Path(folder).rglob("debug.log"):
+        f.unlink()
 
 
 def curve_rows(log_history: list[dict]) -> list[dict]:

@@ -19,6 +19,7 @@ from core.jsonl import InputMissing, iter_jsonl
 from core.params import ParamsError, load_section
 from training import common
 from training.knobs import TrainParams, apply, check_keys, effective
+from training.logs import log_path
 from training.sft import count_rows, tokens_in, train_and_merge
 
 
@@ -39,7 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.sft / "config.json").is_file():
         raise InputMissing(f"{args.sft}: no merged SFT model (config.json)")
     rows = count_rows(args.data, ("prompt", "chosen", "rejected"))
-    run = train_and_merge(recipe, args.recipe, str(args.sft), args.data, args.out)
+    run = train_and_merge(
+        recipe, args.recipe, str(args.sft), args.data, args.out, log_path(args.metrics)
+    )
     steps = run["cfg"].get("max_steps")
     # tokens actually trained: each step sees micro_batch pairs (chosen + rejected with the prompt)
     per_pair = tokens_in(

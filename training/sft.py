@@ -18,6 +18,7 @@ from core.jsonl import iter_jsonl
 from core.params import load_section
 from training import common
 from training.knobs import TrainParams, apply, check_keys, effective
+from training.logs import log_path
 
 
 def base_model_for(recipe: dict, base_dir: Path) -> str:
@@ -49,7 +50,7 @@ def count_rows(path: Path, required: tuple[str, ...]) -> int:
 
 
 def train_and_merge(
-    recipe: dict, recipe_path: Path, base_model: str, data: Path, out: Path
+    recipe: dict, recipe_path: Path, base_model: str, data: Path, out: Path, log: Path
 ) -> dict:
     """Train a LoRA adapter into <out>/adapter and merge it into <out>/merged; return timings."""
     common.fresh_dir(out)
@@ -62,14 +63,15 @@ def train_and_merge(
         dataset_prepared_path=str(prepared),
     )
     history, train_s = common.axolotl_train(
-        common.write_resolved(cfg, out / "train.resolved.yaml", recipe_path)
+        common.write_resolved(cfg, out / "train.resolved.yaml", recipe_path), log
     )
     shutil.rmtree(prepared, ignore_errors=True)  # never reused; keeps the DVC out small
     # merge-lora writes <output_dir>/merged: point output_dir at <out>, the adapter stays put.
     merge_cfg = {**cfg, "output_dir": str(out), "lora_model_dir": str(adapter)}
     merge_s = common.axolotl_merge(
-        common.write_resolved(merge_cfg, out / "merge.resolved.yaml", recipe_path)
+        common.write_resolved(merge_cfg, out / "merge.resolved.yaml", recipe_path), log
     )
+    common.drop_logs(out)
     if not (out / "merged" / "config.json").is_file():
         raise RuntimeError(f"{out / 'merged'}: merge-lora wrote no model")
     return {"history": history, "train_s": train_s, "merge_s": merge_s, "cfg": cfg}
@@ -93,7 +95,12 @@ def main(argv: list[str] | None = None) -> int:
     check_keys(recipe, args.recipe)
     rows = count_rows(args.data, ("messages",))
     run = train_and_merge(
-        recipe, args.recipe, base_model_for(recipe, args.base), args.data, args.out
+        recipe,
+        args.recipe,
+        base_model_for(recipe, args.base),
+        args.data,
+        args.out,
+        log_path(args.metrics),
     )
     tokens = tokens_in(
         args.out / "merged", args.data, lambda o: [m["content"] for m in o["messages"]]
