@@ -143,3 +143,64 @@ def test_echo_after_mapping_i_to_you():
     assert d.is_echo("Since Jake left, you feel so alone.", "I feel so alone since Jake left.")
     prompt = "I'm a Muslim convert and I've been praying in my car outside the Co-op every day."
     assert not d.is_echo("Praying in the car sounds lonely.", prompt)
+
+
+# Forms seen in human-written replies that are not ours (evals/detector_report.md): disfluent
+# speech, questions typed without "?", reflections with no cue phrase, statements checked back
+# with "?", and suggestions made without "should". Written for this test, not copied from data.
+@pytest.mark.parametrize(
+    ("text", "open_q", "closed_q"),
+    [
+        ("What-what makes you say that?", True, False),  # a word said twice
+        ("Um, what do you think happened", True, False),  # filler, no "?"
+        ("I- I wonder what that was like.", True, False),
+        ("what else do you enjoy", True, False),  # question word order without "?"
+        ("How bad is the pain today", True, False),
+        ("do you have anyone at home", False, True),
+        ("What you said to her took courage.", False, False),  # wh-word, then a subject
+        ("When I was little we moved a lot.", False, False),
+        ("Have a good night.", False, False),
+        ("So you stopped going to the gym?", False, False),  # a reflection checked back
+        ("You feel let down, is that right?", False, False),
+        ("You're safe tonight?", False, True),  # ... unless it asks about safety
+        ('She keeps asking herself "what if I fail?', False, False),  # a quoted question
+        ("Maybe you should ring her?", False, False),  # advice with a question mark
+    ],
+)
+def test_question_forms_beyond_the_question_mark(text, open_q, closed_q):
+    assert d.has_open_question(text) is open_q, text
+    assert d.has_closed_question(text) is closed_q, text
+
+
+@pytest.mark.parametrize(
+    ("text", "reflection"),
+    [
+        ("You're worried the kids will notice.", True),  # no cue phrase: about the caller
+        ("You've been doing every hospital visit since March.", True),
+        ("So you stopped going to the gym?", True),
+        ("That was a lot to take in, wasn't it?", True),
+        ("Exams are stressful for everyone.", False),  # a general remark
+        ("I understand how you feel.", False),  # stock sympathy
+        ("What do you think might help?", False),
+    ],
+)
+def test_reflection_by_content(text, reflection):
+    assert d.is_reflection(text, HELD_OUT) is reflection, text
+
+
+@pytest.mark.parametrize(
+    ("text", "advice"),
+    [
+        ("Maybe talking to a counsellor would help.", True),
+        ("Writing it down can really help.", True),
+        ("You might want to ring your GP.", True),
+        ("It might be time to speak to HR.", True),
+        ("Maybe you should ring her?", True),
+        ("What do you think might help?", False),  # exploring, not advising
+        ("I can help you think it through.", False),
+        ("You did nothing wrong.", False),  # judgement: directive, but not advice
+    ],
+)
+def test_advice_without_should(text, advice):
+    assert d.is_advice(text) is advice, text
+    assert d.is_directive(text) is (advice or text == "You did nothing wrong."), text

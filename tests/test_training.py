@@ -13,6 +13,7 @@ import yaml
 
 from core.jsonl import write_jsonl
 from core.schema import read_triples
+from core.params import ParamsError
 from training import common
 from training.base import builds_locally
 from training.sft import base_model_for, count_rows
@@ -73,9 +74,9 @@ def test_write_resolved_round_trips(tmp_path):
 def test_bad_recipe_names_the_file(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("- just a list\n")
-    with pytest.raises(ValueError, match="bad.yaml"):
+    with pytest.raises(ParamsError, match="bad.yaml"):
         common.load_recipe(bad)
-    with pytest.raises(FileNotFoundError, match="nope.yaml"):
+    with pytest.raises(ParamsError, match="nope.yaml: recipe not found"):
         common.load_recipe(tmp_path / "nope.yaml")
 
 

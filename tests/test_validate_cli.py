@@ -65,7 +65,9 @@ def test_validate_file_counts_and_reasons(mixed: Path):
     assert by_code["bad_json"]["line"] == 2 and by_code["bad_json"]["raw"] == "{not json"
     schema = by_code["schema"]["reasons"][0]
     assert schema["field"] == "risk" and schema["detail"].startswith(f"{mixed}:4: risk:")
-    assert by_code["exact_duplicate"]["reasons"][0]["detail"].endswith(":5: prompt: duplicate of t1")
+    assert by_code["exact_duplicate"]["reasons"][0]["detail"].endswith(
+        ":5: prompt: duplicate of t1"
+    )
     assert by_code["neutral_directive"]["id"] == "t5"  # original record kept whole
     assert m["by_source"]["seed"] == {"kept": 2, "rejected": 3}
 
@@ -88,9 +90,22 @@ def test_duplicate_ids_rejected(tmp_path: Path):
 def test_params_typo_is_one_line_with_a_did_you_mean(tmp_path: Path):
     params = write_params(tmp_path / "params.yaml", validate={"max_wrods": 3})
     proc = subprocess.run(
-        [sys.executable, "-m", "validators", str(tmp_path / "none.jsonl"), "--kept", "k",
-         "--rejected", "r", "--metrics", "m", "--params", str(params)],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "validators",
+            str(tmp_path / "none.jsonl"),
+            "--kept",
+            "k",
+            "--rejected",
+            "r",
+            "--metrics",
+            "m",
+            "--params",
+            str(params),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines() == [
@@ -100,9 +115,20 @@ def test_params_typo_is_one_line_with_a_did_you_mean(tmp_path: Path):
 
 def test_missing_input_is_one_line(tmp_path: Path):
     proc = subprocess.run(
-        [sys.executable, "-m", "validators", str(tmp_path / "none.jsonl"), "--kept", "k",
-         "--rejected", "r", "--metrics", "m"],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "validators",
+            str(tmp_path / "none.jsonl"),
+            "--kept",
+            "k",
+            "--rejected",
+            "r",
+            "--metrics",
+            "m",
+        ],
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.strip() == f"error: {tmp_path / 'none.jsonl'}: no such file"

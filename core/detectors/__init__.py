@@ -7,13 +7,20 @@ one core. Try: ``python -m evals.score``.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from core.detectors.echo import is_echo
+from core.detectors.forms import (
+    _RISK_Q,
+    _SAFETY_Q,
+    _kind,
+    _question_kind,
+    _reflective_check,
+    _sentence_advice,
+    _sentence_directive,
+)
 from core.detectors.lexicon import alternation, regex, wordset
 from core.detectors.text import (
-    _WORD,
     EMOTION,
     STOCK,
     STOP,
@@ -29,26 +36,6 @@ from core.detectors.text import (
 
 __all__ = ["EMOTION", "STOCK", "STOP", "content_stems", "is_echo", "stem", "words"]
 
-# "she says you should", "being told you're overreacting", "you feel you should have": the
-# verdict belongs to someone the caller quoted, not to the listener.
-_REPORTED = regex("reported")
-_LISTENER = regex("listener")
-
-
-def _reported(text: str, m: re.Match[str]) -> bool:
-    prefix = text[max(0, m.start() - 40) : m.start()]
-    return bool(_REPORTED.search(prefix)) and not _LISTENER.search(prefix)
-
-
-# Verbs that open an instruction ("Try ...", "Call her", "Don't ..."); exceptions are invitations.
-_IMPERATIVE = wordset("imperative")
-_NOT_IMPERATIVE = regex("not_imperative")
-_LEAD = regex("lead")
-_ADVICE = alternation("advice", guard=_reported)
-_JUDGE = alternation("judge", guard=_reported)
-_OPEN_INVITE = alternation("open_invite")
-_WH = wordset("wh")
-_AUX = wordset("aux")
 _FEELING = alternation("feeling")
 # Stock sympathy ("That must be so hard", "I hear you"): a feeling frame with nothing else in it
 # names no feeling of the caller and nothing they said.
@@ -56,59 +43,10 @@ _SYMPATHY = STOP | wordset("sympathy")
 # The listener talking about themselves: "my ex was the same", "I can't sleep either".
 _SELF = regex("self")
 _INVITE_START = regex("invite_start")
-# A question that names the risk act itself is about this caller even with no shared word.
-_RISK_Q = regex("risk_q")
-_SAFETY_Q = regex("safety_q")
+_SECOND = wordset("second")  # "you're worried ...", "your mum ...": a sentence about the caller
+_FIRST = frozenset("i me we us our".split())
 _IMMEDIATE = regex("immediate")
-_CLAUSE = regex("clause")
 _GLUE = STOP | STOCK
-_LEAD_FIRST = frozenset(_WORD.findall(_LEAD.pattern.replace("?:", "")))
-
-
-def _lead(clause: str) -> str:
-    """A clause without its leading connectives ("and so, call her" -> "call her")."""
-    clause = clause.strip()
-    if clause.split(" ", 1)[0].rstrip(",") not in _LEAD_FIRST:
-        return clause  # the common case: no regex needed
-    return _LEAD.sub("", clause).strip()
-
-
-def _is_imperative(sentence: str) -> bool:
-    """An instruction opens the sentence or one of its clauses ("If she calls, tell her ...")."""
-    for clause in _CLAUSE.split(sentence):
-        s = _lead(clause)
-        first = s.split(" ", 1)[0] if s else ""
-        if first in _IMPERATIVE and not _NOT_IMPERATIVE.match(s):
-            return True
-    return False
-
-
-@lru_cache(maxsize=16384)
-def _sentence_directive(sentence: str) -> bool:
-    toks = _toks(sentence)
-    return bool(
-        _ADVICE.search(sentence, toks) or _JUDGE.search(sentence, toks) or _is_imperative(sentence)
-    )
-
-
-@lru_cache(maxsize=16384)
-def _question_kind(sentence: str) -> str | None:
-    """'open', 'closed' or None for one sentence."""
-    if _OPEN_INVITE.search(sentence, _toks(sentence)):
-        return "open"
-    if not sentence.endswith("?"):
-        return None
-    clauses = [_lead(c) for c in _CLAUSE.split(sentence.rstrip("?"))]
-    for i, clause in enumerate(clauses):
-        parts = clause.split()
-        first = parts[0] if parts else ""
-        if first in _WH or (
-            first in ("and", "or", "i") and i and len(parts) > 1 and parts[1] in _WH
-        ):
-            return "open"
-        if first in _AUX:
-            return "closed"
-    return "closed"
 
 
 @lru_cache(maxsize=8192)
@@ -120,6 +58,16 @@ def directive_sentence(response: str) -> str | None:
 def is_directive(response: str) -> bool:
     """Advice, instructions, suggestions, evaluative judgement or false reassurance."""
     return directive_sentence(response) is not None
+
+
+def is_advice(response: str) -> bool:
+    """The advice part of `is_directive`: suggestions and instructions, without judgement."""
+    return any(_sentence_advice(s) for s in _sentences(response))
+
+
+def asks_question(response: str) -> bool:
+    """An open or a closed question (see `has_open_question`, `has_closed_question`)."""
+    return has_open_question(response) or has_closed_question(response)
 
 
 def questions(response: str) -> list[str]:
@@ -164,15 +112,29 @@ def content_share(response: str) -> float:
 
 
 def _reflects(sentence: str, prompt: str) -> bool:
-    """One statement names a feeling or restates something the caller said."""
-    if sentence.endswith("?") or _INVITE_START.match(sentence) or _SELF.search(sentence):
+    """One statement names the caller's feeling ("sounds ...", "you must have felt ...") or says
+    back their situation: a sentence about them ("You're worried the kids will notice", "so
+    you've been ...") with a feeling word or something they said. A statement checked back with
+    "?" counts; a general remark ("Exams are hard") or stock sympathy does not."""
+    if _INVITE_START.match(sentence) or _SELF.search(sentence):
         return False
+    if sentence.endswith("?"):  # a check ("So you left?") or an echo ("Cheating on you?")
+        kind = _kind(sentence)
+        return _reflective_check(sentence, kind) or (
+            kind == "declarative"
+            and sentence.count(" ") < 6
+            and picks_up_specific(sentence, prompt)
+        )
     toks = _toks(sentence)
-    if not _SYMPATHY.issuperset(toks) and (
-        _FEELING.search(sentence, toks) or not EMOTION.isdisjoint(toks)
-    ):
+    if _SYMPATHY.issuperset(toks):
+        return False
+    if _FEELING.search(sentence, toks):
         return True
-    return picks_up_specific(sentence, prompt)
+    if _SECOND.isdisjoint(toks) and not sentence.startswith("so "):
+        # No "you": a restatement must carry the caller's story (two of their specifics).
+        shared = _prompt_info(prompt)[0] & _content_stems(sentence)
+        return _FIRST.isdisjoint(toks) and len(shared) > 1
+    return not EMOTION.isdisjoint(toks) or picks_up_specific(sentence, prompt)
 
 
 @lru_cache(maxsize=8192)
