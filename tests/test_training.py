@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from core.jsonl import write_jsonl
-from core.schema import read_triples
 from core.params import ParamsError
+from core.schema import read_triples
 from training import common
 from training.base import builds_locally
 from training.sft import base_model_for, count_rows
