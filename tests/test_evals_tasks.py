@@ -107,5 +107,15 @@ def test_loader_limit_and_optional_generic(tmp_path):
         line.replace('"generic": "That sounds really hard. How does that make you feel?", ', "")
         + "\n"
     )
-    row = utils.load(data_file=str(no_generic))["test"][0]
+    row = utils.load(data_file=str(no_generic), eot="E")["test"][0]
     assert row["styles"] == ["aligned", "neutral", "directive"] and len(row["choices"]) == 3
+
+
+def test_end_of_turn_is_read_from_the_model_when_not_given(tmp_path):
+    texts = [t.prompt + " " + t.aligned for t in read_triples(FIXTURE)[0]]
+    model = save_tiny(tmp_path / "tiny", texts)
+    derived = utils.load(str(FIXTURE), pretrained=str(model))["test"][0]["choices"]
+    given = utils.load(str(FIXTURE), eot="<|im_end|>\n")["test"][0]["choices"]
+    assert derived == given
+    with pytest.raises(ValueError, match="pretrained"):
+        utils.load(str(FIXTURE))

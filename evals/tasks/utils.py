@@ -26,9 +26,13 @@ def load(
     eot: str = "",
     limit: int | None = None,
     styles: list[str] | tuple[str, ...] = STYLES,
+    pretrained: str | None = None,
     **_: object,
 ) -> datasets.DatasetDict:
-    """Read triples into one `test` split; each choice is an assistant turn closed by eot."""
+    """Read triples into one `test` split; each choice is an assistant turn closed by eot.
+
+    Without `eot` the end-of-turn text comes from the chat template of the model named by
+    `pretrained` (a wrong guess changes acc_norm silently, so one of the two is required)."""
     if not data_file:
         raise ValueError("listening tasks need metadata data_file=PATH.jsonl (see evals/run.py)")
     triples, bad = read_triples(data_file)
@@ -37,6 +41,14 @@ def load(
         raise ValueError(f"{len(bad)} bad line(s) in {data_file}:\n{shown}")
     if not triples:
         raise ValueError(f"{data_file}: no triples")
+    if not eot:
+        if not pretrained:
+            raise ValueError("listening tasks need metadata pretrained=MODEL_DIR (or eot=TEXT)")
+        from transformers import AutoTokenizer
+
+        from evals.harness import end_of_turn
+
+        eot = end_of_turn(AutoTokenizer.from_pretrained(pretrained))
     rows = []
     for t in triples[:limit]:
         present = [s for s in styles if getattr(t, s)]  # generic is optional
