@@ -23,6 +23,7 @@ from core import cli
 from core.jsonl import write_json, write_jsonl
 from core.params import load_section
 from core.schema import read_triples
+from evals.curves import plot_curves
 from evals.fluency import reply_nll
 from evals.harness import MODELS, extra_task_scores, model_dir, run_tasks
 from evals.intervals import intervals
@@ -64,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         "generations",
     ):
         ap.add_argument(f"--{flag}", required=True)
+    ap.add_argument("--curves", default="plots/train", help="folder of the training curve TSVs")
     ap.add_argument("--params", default="params.yaml")
     args = ap.parse_args(argv)
     cfg = load_section(args.params, "eval", EvalParams)
@@ -112,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     write_json(args.intervals, spread)
     write_report(args.report, scores, gens["probe"], cfg.sample_size, spread)
     plot_metrics(scores["probe"], Path(args.plots) / "metrics.png")
+    plot_curves(
+        {s: Path(args.curves) / f"{s}.tsv" for s in MODELS}, Path(args.plots) / "curves.png"
+    )
     console.print(metrics_table(scores["probe"], "probe"))
     console.print(f"eval done in {time.time() - started:.0f} s")
     return 0

@@ -104,6 +104,32 @@ def axolotl_merge(config: Path, log: Path) -> float:
     return time.perf_counter() - start
 
 
+def sha256_file(path: Path) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
+def write_provenance(out: Path, stage: str, recipe: Path, parent: str, data: Path) -> None:
+    """<out>/provenance.json: this model's own recipe, parent model and data (with hashes);
+    replaces the model card merge-lora copies from the parent, which names the wrong model."""
+    record = {
+        "stage": stage,
+        "recipe": str(recipe),
+        "recipe_sha256": sha256_file(recipe),
+        "parent_model": parent,
+        "data": str(data),
+        "data_sha256": sha256_file(data),
+    }
+    for card in Path(out).rglob("README.md"):
+        card.unlink()
+    write_json(Path(out) / "provenance.json", record)
+
+
 def drop_logs(folder: Path) -> None:
     """Axolotl writes a timestamped debug.log into output_dir: keep it out of DVC outputs."""
     for f in Path(folder).rglob("debug.log"):

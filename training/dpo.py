@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     run = train_and_merge(
         recipe, args.recipe, str(args.sft), args.data, args.out, log_path(args.metrics)
     )
+    common.write_provenance(args.out, "dpo", args.recipe, str(args.sft), args.data)
     steps = run["cfg"].get("max_steps")
     # tokens actually trained: each step sees micro_batch pairs (chosen + rejected with the prompt)
     per_pair = tokens_in(

@@ -102,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
         args.out,
         log_path(args.metrics),
     )
+    common.write_provenance(
+        args.out, "sft", args.recipe, base_model_for(recipe, args.base), args.data
+    )
     tokens = tokens_in(
         args.out / "merged", args.data, lambda o: [m["content"] for m in o["messages"]]
     )
