@@ -1,5 +1,5 @@
 # attune entry points. `make repro` = set up + run the pipeline; `make test` = set up + tests.
-.PHONY: setup repro test lint bench
+.PHONY: setup repro test lint bench accept
 SHELL := /bin/bash
 # Offline and quiet: the same list the stages and tests read (core/offline.env).
 include core/offline.env
@@ -12,6 +12,9 @@ setup:
 repro: setup
 	@$(DVC) repro
 	@.venv/bin/python -m evals.show metrics/eval.json --intervals metrics/eval_ci.json
+
+accept: setup  # the listening target on the default run (after make repro)
+	@.venv/bin/python -m evals.accept metrics/eval.json --intervals metrics/eval_ci.json
 
 test: setup
 	@.venv/bin/python -m pytest
