@@ -26,6 +26,13 @@ def run(main: Callable[[list[str] | None], int], argv: list[str] | None = None) 
         return 130
 
 
+def require(*paths: Path, hint: str = "") -> None:
+    """Each path exists, else InputMissing (one line, exit 2 through `run`)."""
+    for path in paths:
+        if not Path(path).is_file():
+            raise InputMissing(f"{path}: no such file{f' ({hint})' if hint else ''}")
+
+
 def parser(
     prog: str, doc: str, positional: str, required: tuple[str, ...], params: bool = True
 ) -> argparse.ArgumentParser:

@@ -13,7 +13,6 @@ from rich.console import Console
 from rich.table import Table
 
 from core import cli
-from core.jsonl import InputMissing
 
 # (metric, comparison, bound) on dpo: the target a listening model has to reach on the probe.
 TARGETS = (
@@ -55,9 +54,7 @@ def checks(scores: dict, spread: dict) -> list[tuple[str, str, bool]]:
 def main(argv: list[str] | None = None) -> int:
     ap = cli.parser("python -m evals.accept", __doc__, "metrics", ("intervals",), params=False)
     args = ap.parse_args(argv)
-    for path in (args.metrics, args.intervals):
-        if not path.is_file():
-            raise InputMissing(f"{path}: no such file (run `make repro` first)")
+    cli.require(args.metrics, args.intervals, hint="run `make repro` first")
     rows = checks(json.loads(args.metrics.read_text()), json.loads(args.intervals.read_text()))
     table = Table(title="acceptance: the default run on the probe set")
     for col in ("criterion", "observed", "holds"):

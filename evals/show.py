@@ -11,16 +11,13 @@ import sys
 from rich.console import Console
 
 from core import cli
-from core.jsonl import InputMissing
 from evals.report import metrics_table, verdicts
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = cli.parser("python -m evals.show", __doc__, "metrics", ("intervals",), params=False)
     args = ap.parse_args(argv)
-    for path in (args.metrics, args.intervals):
-        if not path.is_file():
-            raise InputMissing(f"{path}: no such file (run `make repro` first)")
+    cli.require(args.metrics, args.intervals, hint="run `make repro` first")
     console = Console()
     console.print(metrics_table(json.loads(args.metrics.read_text()), "probe"))
     for line in verdicts(json.loads(args.intervals.read_text())):

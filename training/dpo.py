@@ -16,9 +16,9 @@ from pathlib import Path
 
 from core import cli
 from core.jsonl import InputMissing, iter_jsonl
-from core.params import ParamsError, load_section
+from core.params import ParamsError
 from training import common
-from training.knobs import TrainParams, apply, check_keys, effective
+from training.knobs import effective, stage_recipe
 from training.logs import log_path
 from training.sft import count_rows, tokens_in, train_and_merge
 
@@ -32,9 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = common.stage_parser(__doc__, {"sft": "merged SFT model folder", "data": "DPO pairs JSONL"})
     args = ap.parse_args(argv)
 
-    knobs = load_section(args.params, "train", TrainParams).dpo
-    recipe = apply(common.load_recipe(args.recipe), knobs)
-    check_keys(recipe, args.recipe)
+    recipe = stage_recipe(args.recipe, args.params, "dpo")
     if recipe.get("rl") not in {"dpo", "ipo"}:
         raise ParamsError(f"{args.recipe}: rl: expected dpo or ipo, got {recipe.get('rl')!r}")
     if not (args.sft / "config.json").is_file():

@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from core.params import ParamsError
+from core.params import ParamsError, load_section
 
 
 class SftKnobs(BaseModel):
@@ -37,6 +37,16 @@ class TrainParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     sft: SftKnobs
     dpo: DpoKnobs
+
+
+def stage_recipe(recipe_path: Path, params_path: Path, stage: str) -> dict:
+    """The recipe with `train.<stage>` applied, its keys checked against Axolotl's schema."""
+    from training.common import load_recipe
+
+    knobs = getattr(load_section(params_path, "train", TrainParams), stage)
+    recipe = apply(load_recipe(recipe_path), knobs)
+    check_keys(recipe, recipe_path)
+    return recipe
 
 
 def apply(recipe: dict, knobs: SftKnobs) -> dict:

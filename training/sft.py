@@ -15,9 +15,8 @@ from pathlib import Path
 
 from core import cli
 from core.jsonl import iter_jsonl
-from core.params import load_section
 from training import common
-from training.knobs import TrainParams, apply, check_keys, effective
+from training.knobs import effective, stage_recipe
 from training.logs import log_path
 
 
@@ -90,9 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = common.stage_parser(__doc__, {"base": "base model folder", "data": "SFT chats JSONL"})
     args = ap.parse_args(argv)
 
-    knobs = load_section(args.params, "train", TrainParams).sft
-    recipe = apply(common.load_recipe(args.recipe), knobs)
-    check_keys(recipe, args.recipe)
+    recipe = stage_recipe(args.recipe, args.params, "sft")
     rows = count_rows(args.data, ("messages",))
     run = train_and_merge(
         recipe,
