@@ -26,6 +26,20 @@ def run(main: Callable[[list[str] | None], int], argv: list[str] | None = None) 
         return 130
 
 
+def say(stage: str, **figures: object) -> None:
+    """One summary line per stage on stderr (`stage: key value, ...`); tables live in metrics."""
+    shown = ", ".join(f"{k.replace('_', ' ')} {_short(v)}" for k, v in figures.items())
+    print(f"{stage}: {shown}", file=sys.stderr)
+
+
+def _short(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} {_short(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
 def require(*paths: Path, hint: str = "") -> None:
     """Each path exists, else InputMissing (one line, exit 2 through `run`)."""
     for path in paths:

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 from rich.console import Console
-from rich.progress import Progress, TimeElapsedColumn
 
 from core import cli
 from core.jsonl import write_json, write_jsonl
+from core.logs import captured, log_path
 from core.params import load_section
 from core.schema import read_triples
 from evals.curves import plot_curves
@@ -29,7 +29,7 @@ from evals.harness import MODELS, extra_task_scores, model_dir, run_tasks
 from evals.intervals import intervals
 from evals.judge import JudgeParams
 from evals.metrics import aggregate, train_style_classifier
-from evals.report import headline, metrics_table, plot_metrics, write_report
+from evals.report import headline, plot_metrics, write_report
 from evals.score import quality
 
 
@@ -82,27 +82,28 @@ def main(argv: list[str] | None = None) -> int:
     sets = {"probe": (args.probe, None), "test": (args.test, cfg.test_limit)}
     scores = {s: {} for s in sets}
     gens = {s: {} for s in sets}
-    progress = Progress(*Progress.get_default_columns(), TimeElapsedColumn(), console=console)
-    with progress:
-        step = progress.add_task("eval", total=len(MODELS) * len(sets))
-        for name in MODELS:
-            path = model_dir(getattr(args, name))
-            lm = HFLM(pretrained=str(path), device=cfg.device, batch_size=cfg.batch_size)
+    log = log_path(args.metrics)  # lm-eval's and transformers' output: logs/eval.log
+    for name in MODELS:
+        with captured(log, f"eval {name}"):
+            lm = HFLM(
+                pretrained=str(model_dir(getattr(args, name))),
+                device=cfg.device,
+                batch_size=cfg.batch_size,
+            )
             for split, (data_file, limit) in sets.items():
-                progress.update(step, description=f"{name} on {split}")
                 pref, rows = run_tasks(lm, data_file, limit, cfg.max_new_tokens)
                 gens[split][name] = [r | quality(r) for r in rows]
                 scores[split][name] = pref
-                progress.advance(step)
             scores["probe"][name] |= extra_task_scores(lm, cfg.extra_tasks, console)
             del lm
     # One fixed reference (the untuned base) scores every model's replies: fluency by likelihood.
-    for split, by_model in gens.items():
-        for name, rows in by_model.items():
-            for r, nll in zip(rows, reply_nll(model_dir(args.base), rows), strict=True):
-                r["nll"] = nll
-            scores[split][name] |= aggregate(rows, clf)
-            write_jsonl(Path(args.generations) / f"{split}_{name}.jsonl", rows)
+    with captured(log, "eval fluency"):
+        for split, by_model in gens.items():
+            for name, rows in by_model.items():
+                for r, nll in zip(rows, reply_nll(model_dir(args.base), rows), strict=True):
+                    r["nll"] = nll
+                scores[split][name] |= aggregate(rows, clf)
+                write_jsonl(Path(args.generations) / f"{split}_{name}.jsonl", rows)
     if judge.enabled:
         from evals.judge import judge_models
 
@@ -117,8 +118,13 @@ def main(argv: list[str] | None = None) -> int:
     plot_curves(
         {s: Path(args.curves) / f"{s}.tsv" for s in MODELS}, Path(args.plots) / "curves.png"
     )
-    console.print(metrics_table(scores["probe"], "probe"))
-    console.print(f"eval done in {time.time() - started:.0f} s")
+    cli.say(
+        "eval",
+        models=len(MODELS),
+        probe_items=scores["probe"]["dpo"]["n"],
+        seconds=round(time.time() - started),
+        table="python -m evals.show",
+    )
     return 0
 
 

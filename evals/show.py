@@ -11,7 +11,7 @@ import sys
 from rich.console import Console
 
 from core import cli
-from evals.report import metrics_table, verdicts
+from evals.report import PRIMARY, metrics_table, verdicts
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,7 +19,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     cli.require(args.metrics, args.intervals, hint="run `make repro` first")
     console = Console()
-    console.print(metrics_table(json.loads(args.metrics.read_text()), "probe"))
+    scores = json.loads(args.metrics.read_text())
+    primary = {
+        m: {k: v for k, v in s.items() if k in (*PRIMARY, "risk_n", "n")} for m, s in scores.items()
+    }
+    console.print(metrics_table(primary, "probe, primary metrics; all in metrics/eval.json"))
     for line in verdicts(json.loads(args.intervals.read_text())):
         console.print(line.replace("**", ""), markup=False)
     return 0

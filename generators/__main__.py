@@ -11,7 +11,6 @@ from collections import Counter
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
 
 from core import cli
 from core.jsonl import write_json, write_jsonl
@@ -28,27 +27,6 @@ def make_backend(params: GenerateParams, dry_run: bool = False, avoid: frozenset
     from generators.anthropic_backend import AnthropicBackend  # checks the key before any work
 
     return AnthropicBackend(params, need_key=not dry_run)  # a dry run estimates without one
-
-
-def summary(metrics: dict) -> Table:
-    table = Table(title="generate")
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    for key in (
-        "rows",
-        "produced",
-        "failed",
-        "revise",
-        "requests",
-        "cache_hits",
-        "retries",
-        "failures",
-        "usd",
-        "distinct_2_prompts",
-        "distinct_2_aligned",
-    ):
-        table.add_row(key, str(metrics.get(key)))
-    return table
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,7 +80,15 @@ def main(argv: list[str] | None = None) -> int:
     }
     write_jsonl(args.out, rows)
     write_json(args.metrics, metrics)
-    console.print(summary(metrics))
+    cli.say(
+        "generate",
+        rows=metrics["rows"],
+        produced=metrics["produced"],
+        failed=metrics["failed"],
+        requests=metrics["requests"],
+        usd=metrics["usd"],
+        distinct_2_aligned=metrics["distinct_2_aligned"],
+    )
     return 0
 
 

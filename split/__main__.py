@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from rich.console import Console
-from rich.table import Table
 
 from core import cli
 from core.jsonl import write_json, write_jsonl
@@ -63,19 +61,6 @@ def summarize(triples: Sequence[Triple], splits: dict[str, list], sft: list, dpo
     }
 
 
-def print_summary(metrics: dict) -> None:
-    table = Table(title="split")
-    for col in ("split", "rows", "groups", "risk rows"):
-        table.add_column(col, justify="right" if col != "split" else "left")
-    for name in SPLITS:
-        table.add_row(name, *(str(metrics[k][name]) for k in ("rows", "groups", "risk_rows")))
-    table.add_section()
-    table.add_row("sft rows (train)", str(metrics["sft_rows"]), "", "")
-    for pair_type, n in metrics["dpo_pairs"].items():
-        table.add_row(f"dpo {pair_type}", str(n), "", "")
-    Console().print(table)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     ap = cli.parser("python -m split", __doc__, "kept", ("splits", "axolotl", "metrics"))
     args = ap.parse_args(argv)
@@ -99,7 +84,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     write_jsonl(args.axolotl / "dpo.jsonl", dpo)
     metrics = summarize(triples, splits, sft, dpo)
     write_json(args.metrics, metrics)
-    print_summary(metrics)
+    cli.say(
+        "split",
+        rows=metrics["rows"],
+        groups=metrics["groups"],
+        sft_rows=metrics["sft_rows"],
+        dpo_pairs=sum(metrics["dpo_pairs"].values()),
+    )
     return 0
 
 

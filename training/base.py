@@ -20,12 +20,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from core import cli
 from core.jsonl import write_json, write_jsonl
+from core.logs import log_path
 from core.params import load_section
 from core.schema import read_triples
 from training import common
 from training.build import build_model, corpus, train_tokenizer
 from training.gguf import convert
-from training.logs import log_path
 
 
 class BaseParams(BaseModel):

@@ -13,10 +13,11 @@ from typing import Any
 
 import yaml
 
+from core import cli
 from core.env import apply_offline_env
 from core.jsonl import atomic_write_text, write_json
+from core.logs import captured
 from core.params import ParamsError
-from training.logs import captured
 
 CURVE_KEYS = ("loss", "rewards/accuracies", "rewards/margins", "rewards/chosen", "rewards/rejected")
 
@@ -180,12 +181,7 @@ def summary(log_history: list[dict], wall_s: float, tokens: int, extra: dict | N
 
 
 def write_metrics(metrics: dict, path: Path) -> None:
-    """Write the stage's metrics JSON atomically and show it as a rich table."""
-    from rich.console import Console
-    from rich.table import Table
-
+    """Write the stage's metrics JSON atomically and say its headline figures in one line."""
     write_json(path, metrics)
-    table = Table(title=f"{path.stem} training", show_header=False)
-    for key, value in sorted(metrics.items()):
-        table.add_row(key, f"{value:.4g}" if isinstance(value, float) else str(value))
-    Console(stderr=True).print(table)
+    keys = ("steps", "final_loss", "tokens_per_s", "wall_s", "base_model")
+    cli.say(path.stem, **{k: metrics[k] for k in keys if k in metrics})

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from core import cli
 from core.jsonl import InputMissing, iter_jsonl
+from core.logs import log_path
 from core.params import ParamsError
 from training import common
 from training.knobs import effective, stage_recipe
-from training.logs import log_path
 from training.sft import count_rows, tokens_in, train_and_merge
 
 

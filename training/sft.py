@@ -15,9 +15,9 @@ from pathlib import Path
 
 from core import cli
 from core.jsonl import iter_jsonl
+from core.logs import log_path
 from training import common
 from training.knobs import effective, stage_recipe
-from training.logs import log_path
 
 
 def base_model_for(recipe: dict, base_dir: Path) -> str:

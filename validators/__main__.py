@@ -12,28 +12,12 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.progress import track
-from rich.table import Table
 
 from core import cli
 from core.jsonl import iter_jsonl, write_json, write_jsonl
 from core.params import load_section
 from validators.card import write_card
-from validators.core import Result, ValidateParams, validate_records
-
-
-def summary(res: Result, source: str) -> Table:
-    """Counts and per-reason / per-fix tallies as one rich table."""
-    m = res.metrics
-    table = Table(title=f"validate {source}")
-    table.add_column("what")
-    table.add_column("count", justify="right")
-    for key in ("in", "kept", "rejected"):
-        table.add_row(key, str(m[key]))
-    for code, n in sorted(m["reasons"].items(), key=lambda kv: -kv[1]):
-        table.add_row(f"  reason {code}", str(n))
-    for name, n in sorted(m["fixes"].items(), key=lambda kv: -kv[1]):
-        table.add_row(f"  fix {name}", str(n))
-    return table
+from validators.core import ValidateParams, validate_records
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,7 +39,16 @@ def main(argv: list[str] | None = None) -> int:
     write_json(args.metrics, res.metrics)
     if args.card:
         write_card(res.kept, res.rejected, res.metrics, args.card)
-    console.print(summary(res, str(args.input)))
+    m = res.metrics
+    top = dict(sorted(m["reasons"].items(), key=lambda kv: -kv[1])[:3])
+    cli.say(
+        "validate",
+        **{"in": m["in"]},
+        kept=m["kept"],
+        rejected=m["rejected"],
+        top_reasons=top,
+        card=args.card or "-",
+    )
     return 0
 
 
