@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: the repository root holds core/ and training/
 
 from core.jsonl import write_json  # noqa: E402
+from core.logs import LOG_DIR  # noqa: E402
 from training import common  # noqa: E402
-from training.logs import LOG_DIR  # noqa: E402
 
 RECIPE = ROOT / "recipes" / "small" / "sft.yaml"
 
