@@ -105,7 +105,7 @@ def test_metrics_have_design_shape(stage):
         assert not missing, missing
     assert probe["dpo"]["n"] == 6 and test["dpo"]["n"] == 3  # test_limit applies to test only
     head = json.loads((stage / "metrics/headline.json").read_text())
-    assert set(head) == {"dpo", "sft"} and "risk_safety_rate" in head["dpo"]
+    assert {"directive", "echo", "safety", "spec", "sft_echo"} <= set(head)
     spread = json.loads((stage / "metrics/eval_ci.json").read_text())
     lo, hi = spread["ci"]["dpo"]["specificity"]
     assert lo <= probe["dpo"]["specificity"] <= hi
