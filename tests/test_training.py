@@ -15,6 +15,7 @@ import yaml
 from core.jsonl import write_jsonl
 from core.params import ParamsError
 from core.schema import read_triples
+from tests.helpers import write_params
 from training import common
 from training.base import builds_locally
 from training.sft import base_model_for, count_rows
@@ -197,9 +198,7 @@ def test_tiny_base_sft_dpo_end_to_end(tmp_path):
 
     data = _fixture(tmp_path, 24)
     params = tmp_path / "params.yaml"
-    params.write_text(
-        yaml.safe_dump({"base": {"vocab_size": 400, "hidden_size": 32, "layers": 1, "heads": 2}})
-    )
+    write_params(params, base={"vocab_size": 400, "hidden_size": 32, "layers": 1, "heads": 2})
     models, out = tmp_path / "models", tmp_path / "out"
     _stage(
         "training.base",
