@@ -26,10 +26,11 @@ from core.schema import read_triples
 from evals.curves import plot_curves
 from evals.fluency import reply_nll
 from evals.harness import MODELS, extra_task_scores, model_dir, run_tasks
+from evals.headline import headline
 from evals.intervals import intervals
 from evals.judge import JudgeParams
 from evals.metrics import aggregate, train_style_classifier
-from evals.report import headline, plot_metrics, write_report
+from evals.report import plot_metrics, write_report
 from evals.score import quality
 
 
