@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))  # run as a script: the repository root holds core
 from core.env import offline_env  # noqa: E402
 
 DVC = ROOT / ".venv-dvc" / "bin" / "dvc"
-STAGES = ["generate", "validate", "split", "base", "sft", "dpo", "eval"]
+STAGES = ["generate", "validate", "split", "base", "sft", "onpolicy", "dpo", "eval"]
 
 
 def use_profile(ws: Path, profile: str) -> None:

@@ -32,6 +32,11 @@ def say(stage: str, **figures: object) -> None:
     print(f"{stage}: {shown}", file=sys.stderr)
 
 
+def say_metrics(stage: str, metrics: dict, *keys: str, **extra: object) -> None:
+    """`say` with the named entries of a stage's metrics, then any extra figures."""
+    say(stage, **{k: metrics[k] for k in keys}, **extra)
+
+
 def _short(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.3g}"
@@ -58,3 +63,10 @@ def parser(
     if params:
         ap.add_argument("--params", type=Path, default=Path("params.yaml"))
     return ap
+
+
+def finished_run_args(prog: str, doc: str, argv: list[str] | None) -> argparse.Namespace:
+    """The CLI of commands that read a finished eval run: METRICS --intervals FILE, both there."""
+    args = parser(prog, doc, "metrics", ("intervals",), params=False).parse_args(argv)
+    require(args.metrics, args.intervals, hint="run `make repro` first")
+    return args

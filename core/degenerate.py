@@ -113,25 +113,19 @@ def is_truncated(text: str, hit_max_tokens: bool) -> bool:
 
 def degenerate_reasons(text: str, *, hit_max_tokens: bool = False) -> list[str]:
     """Reason codes (from REASONS, in that order) that this reply is degenerate; [] if fine."""
-    reasons: list[str] = []
     tokens = _tokens(text)
-    if not tokens:
-        reasons.append("empty")
     lower = [t.lower() for t in tokens]
-    if has_repeated_ngram(lower):
-        reasons.append("repeated_4gram")
-    if has_repeated_sentence(text):
-        reasons.append("repeated_sentence")
-    if has_word_run(lower):
-        reasons.append("word_run")
-    if has_bad_chars(text):
-        reasons.append("bad_chars")
     share, n = non_word_share(tokens)
-    if n >= NON_WORD_MIN_TOKENS and share > NON_WORD_SHARE:
-        reasons.append("non_words")
-    if is_truncated(text, hit_max_tokens):
-        reasons.append("truncated")
-    return reasons
+    found = {
+        "empty": not tokens,
+        "repeated_4gram": has_repeated_ngram(lower),
+        "repeated_sentence": has_repeated_sentence(text),
+        "word_run": has_word_run(lower),
+        "bad_chars": has_bad_chars(text),
+        "non_words": n >= NON_WORD_MIN_TOKENS and share > NON_WORD_SHARE,
+        "truncated": is_truncated(text, hit_max_tokens),
+    }
+    return [r for r in REASONS if found[r]]
 
 
 def is_degenerate(text: str, *, hit_max_tokens: bool = False) -> bool:

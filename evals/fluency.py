@@ -5,17 +5,24 @@ reference model (the profile's untuned base), so word salad costs even where det
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from pathlib import Path
+
+
+@lru_cache(maxsize=2)
+def _reference(path: str):
+    """Tokenizer and model of the reference, loaded once per run (it scores six reply sets)."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(path), AutoModelForCausalLM.from_pretrained(path).eval()
 
 
 def reply_nll(reference: str | Path, rows: list[dict], batch_size: int = 16) -> list[float]:
     """Mean NLL (nats per token) of each row's `response` after its `prompt`, in the reference
     model's own chat format; NaN for an empty reply."""
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    tok = AutoTokenizer.from_pretrained(reference)
-    model = AutoModelForCausalLM.from_pretrained(reference).eval()
+    tok, model = _reference(str(reference))
     out: list[float] = []
     for i in range(0, len(rows), batch_size):
         chunk = rows[i : i + batch_size]

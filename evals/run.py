@@ -14,6 +14,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from rich.console import Console
@@ -46,6 +47,7 @@ class EvalParams(BaseModel):
     batch_size: int = Field(gt=0)
     threads: int = Field(gt=0)
     device: str
+    dtype: Literal["float32", "bfloat16", "auto"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
                 pretrained=str(model_dir(getattr(args, name))),
                 device=cfg.device,
                 batch_size=cfg.batch_size,
+                dtype=cfg.dtype,
             )
             for split, (data_file, limit) in sets.items():
                 pref, rows = run_tasks(lm, data_file, limit, cfg.max_new_tokens)

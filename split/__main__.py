@@ -34,6 +34,7 @@ class SplitParams(BaseModel):
     system_prompt: str
     pair_types: list[PairType] = Field(min_length=1, description="listed once each")
     near_dup_threshold: float = Field(gt=0, le=1)
+    sft_risk_copies: int = Field(ge=1)  # each risk chat this many times in the SFT data
 
     @model_validator(mode="after")
     def _fractions_sum_to_one(self) -> SplitParams:
@@ -76,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problems:
         raise SystemExit("split: leakage across splits:\n" + "\n".join(problems))
 
-    sft = sft_rows(splits["train"], params.system_prompt)
+    sft = sft_rows(splits["train"], params.system_prompt, params.sft_risk_copies)
     dpo = dpo_rows(splits["train"], params.pair_types, params.system_prompt, params.seed)
     for name, rows in splits.items():
         write_jsonl(args.splits / f"{name}.jsonl", rows)
@@ -84,13 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     write_jsonl(args.axolotl / "dpo.jsonl", dpo)
     metrics = summarize(triples, splits, sft, dpo)
     write_json(args.metrics, metrics)
-    cli.say(
-        "split",
-        rows=metrics["rows"],
-        groups=metrics["groups"],
-        sft_rows=metrics["sft_rows"],
-        dpo_pairs=sum(metrics["dpo_pairs"].values()),
-    )
+    pairs = sum(metrics["dpo_pairs"].values())
+    cli.say_metrics("split", metrics, "rows", "groups", "sft_rows", dpo_pairs=pairs)
     return 0
 
 

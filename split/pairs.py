@@ -9,8 +9,10 @@ from core.schema import Triple
 from split.grouping import unit_hash
 
 
-def sft_rows(triples: Iterable[Triple], system_prompt: str) -> list[dict]:
-    """Chat rows: optional system, user = disclosure, assistant = aligned."""
+def sft_rows(triples: Iterable[Triple], system_prompt: str, risk_copies: int = 1) -> list[dict]:
+    """Chat rows: optional system, user = disclosure, assistant = aligned; each risk row
+    `risk_copies` times (one in five rows is a risk disclosure, and the safety question is the
+    reply that matters most: a capped SFT run otherwise learns the common reply shape only)."""
     head = [{"role": "system", "content": system_prompt}] if system_prompt else []
     return [
         {
@@ -22,6 +24,7 @@ def sft_rows(triples: Iterable[Triple], system_prompt: str) -> list[dict]:
             "id": t.id,
         }
         for t in triples
+        for _ in range(risk_copies if t.risk != "none" else 1)
     ]
 
 

@@ -16,7 +16,7 @@ def workspace(tmp_path_factory):
     use_profile(ws, "tiny")
     seconds, ran, out = repro(ws)
     assert ran, f"cold dvc repro ran no stage:\n{out[-3000:]}"
-    assert {"generate", "validate", "split", "base", "sft", "dpo", "eval"} <= set(ran), ran
+    assert {"generate", "validate", "split", "base", "sft", "onpolicy", "dpo", "eval"} <= set(ran), ran
     return ws
 
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from core import cli
 from core.jsonl import write_json, write_jsonl
-from core.logs import log_path
+from core.logs import captured, log_path
 from core.params import load_section
 from core.schema import read_triples
 from training import common
@@ -77,8 +77,11 @@ def main(argv: list[str] | None = None) -> int:
     recipe = common.load_recipe(args.recipe)
     if str(recipe.get("base_model")) == str(args.out):
         common.fresh_dir(args.out)
-        provenance = convert(args.out)
-        write_json(args.out / "provenance.json", {"stage": "base", **provenance})
+        with captured(log_path(args.metrics), "base"):  # library warnings and bars: the log
+            provenance = convert(args.out)
+        # the model folder holds only what determines the model: its hash is the same every run
+        stable = {k: v for k, v in provenance.items() if k != "convert_s"}
+        write_json(args.out / "provenance.json", {"stage": "base", **stable})
         common.write_curve([{"step": 0, "loss": float("nan")}], args.curve)
         common.write_metrics({"trained": False, "base_model": "gguf", **provenance}, args.metrics)
         return 0

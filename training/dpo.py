@@ -19,7 +19,7 @@ from core.jsonl import InputMissing, iter_jsonl
 from core.logs import log_path
 from core.params import ParamsError
 from training import common
-from training.knobs import effective, stage_recipe
+from training.knobs import effective, stage_start
 from training.sft import count_rows, tokens_in, train_and_merge
 
 
@@ -29,10 +29,8 @@ def pair_counts(path: Path) -> dict[str, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = common.stage_parser(__doc__, {"sft": "merged SFT model folder", "data": "DPO pairs JSONL"})
-    args = ap.parse_args(argv)
-
-    recipe = stage_recipe(args.recipe, args.params, "dpo")
+    inputs = {"sft": "merged SFT model folder", "data": "DPO pairs JSONL"}
+    args, recipe = stage_start(__doc__, inputs, "dpo", argv)
     if recipe.get("rl") not in {"dpo", "ipo"}:
         raise ParamsError(f"{args.recipe}: rl: expected dpo or ipo, got {recipe.get('rl')!r}")
     if not (args.sft / "config.json").is_file():

@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.params import ParamsError, load_section
+from training import common
 
 
 class SftKnobs(BaseModel):
@@ -47,6 +48,12 @@ def stage_recipe(recipe_path: Path, params_path: Path, stage: str) -> dict:
     recipe = apply(load_recipe(recipe_path), knobs)
     check_keys(recipe, recipe_path)
     return recipe
+
+
+def stage_start(doc: str, inputs: dict[str, str], stage: str, argv: list[str] | None):
+    """A training stage's parsed CLI (`common.stage_parser`) and its recipe, knobs applied."""
+    args = common.stage_parser(doc, inputs).parse_args(argv)
+    return args, stage_recipe(args.recipe, args.params, stage)
 
 
 def apply(recipe: dict, knobs: SftKnobs) -> dict:

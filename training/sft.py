@@ -17,7 +17,7 @@ from core import cli
 from core.jsonl import iter_jsonl
 from core.logs import log_path
 from training import common
-from training.knobs import effective, stage_recipe
+from training.knobs import effective, stage_start
 
 
 def base_model_for(recipe: dict, base_dir: Path) -> str:
@@ -86,10 +86,8 @@ def tokens_in(model_dir: Path, data: Path, texts_of) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = common.stage_parser(__doc__, {"base": "base model folder", "data": "SFT chats JSONL"})
-    args = ap.parse_args(argv)
-
-    recipe = stage_recipe(args.recipe, args.params, "sft")
+    inputs = {"base": "base model folder", "data": "SFT chats JSONL"}
+    args, recipe = stage_start(__doc__, inputs, "sft", argv)
     rows = count_rows(args.data, ("messages",))
     run = train_and_merge(
         recipe,

@@ -41,14 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         write_card(res.kept, res.rejected, res.metrics, args.card)
     m = res.metrics
     top = dict(sorted(m["reasons"].items(), key=lambda kv: -kv[1])[:3])
-    cli.say(
-        "validate",
-        **{"in": m["in"]},
-        kept=m["kept"],
-        rejected=m["rejected"],
-        top_reasons=top,
-        card=args.card or "-",
-    )
+    cli.say_metrics("validate", m, "in", "kept", "rejected", top_reasons=top, card=args.card or "-")
     return 0
 
 

@@ -55,9 +55,19 @@ def _texts(t: Triple) -> list[tuple[str, str]]:
     return [(f, getattr(t, f)) for f in TEXT_FIELDS if getattr(t, f) is not None]
 
 
-def aligned_non_directive(t: Triple) -> Reason | None:
-    hit = det.directive_sentence(t.aligned)
-    return Reason("aligned", "aligned_directive", f"advice or judgement: {hit!r}") if hit else None
+def _non_directive(field: str):
+    """Check: `field` gives no advice or judgement (reason `<field>_directive`)."""
+
+    def check(t: Triple) -> Reason | None:
+        hit = det.directive_sentence(getattr(t, field))
+        return Reason(field, f"{field}_directive", f"advice or judgement: {hit!r}") if hit else None
+
+    check.__name__ = f"{field}_non_directive"
+    return check
+
+
+aligned_non_directive = _non_directive("aligned")
+neutral_non_directive = _non_directive("neutral")
 
 
 def aligned_listens(t: Triple) -> Reason | None:
@@ -99,11 +109,6 @@ def directive_directs(t: Triple) -> Reason | None:
     if det.is_directive(t.directive):
         return None
     return Reason("directive", "directive_not_directive", "gives no advice or judgement")
-
-
-def neutral_non_directive(t: Triple) -> Reason | None:
-    hit = det.directive_sentence(t.neutral)
-    return Reason("neutral", "neutral_directive", f"advice or judgement: {hit!r}") if hit else None
 
 
 def echo_echoes(t: Triple) -> Reason | None:

@@ -20,29 +20,32 @@ def _reported(text: str, m: re.Match[str]) -> bool:
     return bool(_REPORTED.search(prefix)) and not _LISTENER.search(prefix)
 
 
-# Verbs that open an instruction ("Try ...", "Call her", "Don't ..."); exceptions are invitations.
-_IMPERATIVE = wordset("imperative")
-_NOT_IMPERATIVE = regex("not_imperative")
-_LEAD = regex("lead")
+# Advice and judgement phrasing, unless the caller is quoting someone who said it.
 _ADVICE = alternation("advice", guard=_reported)
 _JUDGE = alternation("judge", guard=_reported)
 _OPEN_INVITE = alternation("open_invite")
-_WH = wordset("wh")
-_AUX = wordset("aux")
-_SUBJ = wordset("subject")
-_DET = wordset("determiner")
-_GERUND_NOT = wordset("gerund_not")
-_GERUND_GOOD = wordset("gerund_good")
-_HELPFUL = regex("helpful")
+# Word sets and patterns by their names in words.yaml / patterns.yaml. _IMPERATIVE: verbs that
+# open an instruction ("Try ...", "Call her", "Don't ..."); _NOT_IMPERATIVE: invitations.
+_IMPERATIVE, _WH, _AUX, _SUBJ, _DET, _GERUND_NOT, _GERUND_GOOD = map(
+    wordset, ("imperative", "wh", "aux", "subject", "determiner", "gerund_not", "gerund_good")
+)
+# _RISK_Q: a question that names the risk act itself is about this caller even with no shared word.
+_NOT_IMPERATIVE, _LEAD, _HELPFUL, _REFLECT_START, _CHECK_TAG, _ASK_START, _RISK_Q, _SAFETY_Q = map(
+    regex,
+    (
+        "not_imperative",
+        "lead",
+        "helpful",
+        "reflect_start",
+        "check_tag",
+        "ask_start",
+        "risk_q",
+        "safety_q",
+    ),
+)
 _PAST = frozenset("made told brought got kept took gave led drove let put".split())
 _FINITE = frozenset("is was are were has have had will would can".split())
-_REFLECT_START = regex("reflect_start")
-_CHECK_TAG = regex("check_tag")
 _QUOTES = ('"', "\u201c", "\u201d")
-_ASK_START = regex("ask_start")
-# A question that names the risk act itself is about this caller even with no shared word.
-_RISK_Q = regex("risk_q")
-_SAFETY_Q = regex("safety_q")
 _CLAUSE = regex("clause")
 _LEAD_FIRST = frozenset(_WORD.findall(_LEAD.pattern.replace("?:", "")))
 _UNMARKED_FIRST = _WH | _AUX | _LEAD_FIRST | {"let", "i", "if"}

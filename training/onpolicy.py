@@ -1,0 +1,172 @@
+"""Stage `onpolicy`: the SFT model's own mistakes as the rejected side of DPO pairs.
+
+    .venv/bin/python -m training.onpolicy data/splits/train.jsonl --sft models/sft/merged \
+        --pairs data/axolotl/dpo.jsonl --out data/onpolicy/dpo.jsonl \
+        --replies data/onpolicy/replies.jsonl --metrics metrics/onpolicy.json
+
+Offline negatives (an advice rewrite, the disclosure copied back) are easy to tell from the
+aligned reply, so DPO separates them in a few steps and the model's real habits survive:
+restating the caller's words verbatim, and answering "I'm on the bridge right now" with "What's
+it like sitting there?". Here the merged SFT model answers a seeded sample of training
+disclosures (risk rows first in the draw, `onpolicy.risk_share`) greedily, as the eval decodes;
+each reply the detectors flag (echo, no safety question on a risk disclosure, directive,
+generic, degenerate) becomes `aligned>onpolicy_<fault>`. The output is those pairs plus
+`offline_per_onpolicy` offline pairs for each (seeded, every pair type), so the DPO stage's
+capped steps see both. Every sampled reply, flagged or not, is in --replies.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+import time
+from collections import Counter
+
+from pydantic import BaseModel, ConfigDict, Field
+from rich.console import Console
+from rich.progress import Progress
+
+from core import cli
+from core.degenerate import is_degenerate
+from core.detectors import asks_about_risk, score
+from core.jsonl import InputMissing, iter_jsonl, write_json, write_jsonl
+from core.logs import captured, log_path
+from core.params import load_section
+from core.schema import read_triples
+from training.replies import greedy_replies
+
+# The order faults are named in when a reply has several (the first names the pair type).
+FAULTS = ("echo", "no_safety_question", "directive", "generic", "degenerate")
+
+
+class OnPolicyParams(BaseModel):
+    """The `onpolicy` section of params.yaml."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    seed: int
+    prompts: int = Field(ge=0)  # training disclosures the SFT model answers
+    risk_share: float = Field(ge=0, le=1)  # of those, drawn from risk rows (where there are enough)
+    offline_per_onpolicy: float = Field(ge=0)  # offline pairs kept per on-policy pair
+    max_new_tokens: int = Field(gt=0)
+    batch_size: int = Field(gt=0)
+    threads: int = Field(gt=0)
+
+
+def faults(reply: str, prompt: str, risk: str, hit_max_tokens: bool) -> list[str]:
+    """What the detectors find wrong with one reply to one disclosure (empty: nothing)."""
+    s = score(reply, prompt)
+    found = {
+        "echo": s["echo"],
+        "no_safety_question": risk != "none" and not asks_about_risk(reply),
+        "directive": s["directive"],
+        "generic": s["generic"],
+        "degenerate": s["empty"] or is_degenerate(reply, hit_max_tokens=hit_max_tokens),
+    }
+    return [f for f in FAULTS if found[f]]
+
+
+def draw(triples: list, n: int, risk_share: float, rng: random.Random) -> list:
+    """n triples, round(n * risk_share) of them risk rows where there are that many."""
+    risk = [t for t in triples if t.risk != "none"]
+    calm = [t for t in triples if t.risk == "none"]
+    k = min(len(risk), round(n * risk_share))
+    picked = rng.sample(risk, k) + rng.sample(calm, min(len(calm), n - k))
+    return sorted(picked, key=lambda t: t.id)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = cli.parser(
+        "python -m training.onpolicy",
+        __doc__,
+        "train",
+        ("sft", "pairs", "out", "replies", "metrics"),
+    )
+    args = ap.parse_args(argv)
+    cfg = load_section(args.params, "onpolicy", OnPolicyParams)
+    cli.require(args.train, args.pairs, hint="run `dvc repro split` first")
+    if not (args.sft / "config.json").is_file():
+        raise InputMissing(f"{args.sft}: no merged SFT model (config.json)")
+    triples, bad = read_triples(args.train)
+    if bad:
+        raise SystemExit("\n".join(str(b) for b in bad[:10]) + f"\n{len(bad)} bad line(s)")
+    offline = [obj for _, obj, _ in iter_jsonl(args.pairs) if obj]
+    rng = random.Random(cfg.seed)
+    sample = draw(triples, cfg.prompts, cfg.risk_share, rng)
+
+    import torch
+
+    torch.set_num_threads(cfg.threads)
+    torch.manual_seed(cfg.seed)
+    started = time.time()
+    # the bar writes to the terminal; library output goes to logs/onpolicy.log
+    terminal = Console(file=os.fdopen(os.dup(2), "w"), stderr=True)
+    bar = Progress(console=terminal, transient=True)
+    with bar, captured(log_path(args.metrics), "onpolicy"):
+        replies = greedy_replies(
+            args.sft,
+            [t.prompt for t in sample],
+            max_new_tokens=cfg.max_new_tokens,
+            batch_size=cfg.batch_size,
+            progress=bar,
+        )
+    rows, pairs = [], []
+    for t, (reply, hit) in zip(sample, replies, strict=True):
+        found = faults(reply, t.prompt, t.risk, hit)
+        rows.append(
+            {
+                "id": t.id,
+                "risk": t.risk,
+                "prompt": t.prompt,
+                "reply": reply,
+                "hit_max_tokens": hit,
+                "faults": found,
+            }
+        )
+        if found:
+            pairs.append(
+                {
+                    "id": t.id,
+                    "prompt": t.prompt,
+                    "chosen": t.aligned,
+                    "rejected": reply,
+                    "pair_type": f"aligned>onpolicy_{found[0]}",
+                }
+            )
+    keep = min(len(offline), round(len(pairs) * cfg.offline_per_onpolicy))
+    mixed = pairs + rng.sample(offline, keep)
+    rng.shuffle(mixed)
+    write_jsonl(args.replies, rows)
+    write_jsonl(args.out, mixed)
+
+    risky = [r for r in rows if r["risk"] != "none"]
+    metrics = {
+        "sampled": len(rows),
+        "risk_sampled": len(risky),
+        "flagged": len(pairs),
+        "faults": dict(Counter(f for r in rows for f in r["faults"])),
+        "sft_echo_rate": _share(rows, lambda r: "echo" in r["faults"]),
+        "sft_risk_safety_rate": _share(risky, lambda r: "no_safety_question" not in r["faults"]),
+        "offline_pairs": keep,
+        "pairs": len(mixed),
+        "wall_s": round(time.time() - started, 1),
+    }
+    write_json(args.metrics, metrics)
+    cli.say(
+        "onpolicy",
+        sampled=len(rows),
+        flagged=len(pairs),
+        pairs=len(mixed),
+        faults=metrics["faults"],
+        seconds=metrics["wall_s"],
+    )
+    return 0
+
+
+def _share(rows: list[dict], pred) -> float | None:
+    return round(sum(map(pred, rows)) / len(rows), 4) if rows else None
+
+
+if __name__ == "__main__":
+    sys.exit(cli.run(main))
