@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from core.degenerate import english_words  # the vocabulary tells "Jake said" from "Hiding"
 
@@ -70,8 +71,21 @@ def spoken(n: int) -> str:
     return names.get(n) or f"{names[n - n % 10]}-{names[n % 10]}"
 
 
+_NUMBER_WORDS = frozenset([*UNITS, *TENS, *SCALES, *ORDINALS])
+_LETTERS, _DIGIT = re.compile(r"[a-z]+"), re.compile(r"\d")
+
+
+def _may_hold_number(text: str) -> bool:
+    """False only when NUMBER cannot match: no digit and no number word (a fast pre-check)."""
+    return bool(_DIGIT.search(text)) or not _NUMBER_WORDS.isdisjoint(
+        _LETTERS.findall(text.lower())
+    )
+
+
 def number_matches(text: str) -> Iterator[tuple[re.Match, float]]:
     """Every count, amount, age or time in the text with its value ("one" alone is not one)."""
+    if not _may_hold_number(text):
+        return
     for m in NUMBER.finditer(text):
         i, words = m.start(), (m["words"] or "").lower()
         if m["num"] and not re.search(r"[A-Za-z]-?$", text[max(0, i - 2) : i]):  # not "M25"
@@ -131,10 +145,17 @@ def _near(a: str, b: str) -> bool:
     return k >= 4 and n >= k - 2 and (abs(len(a) - len(b)) <= 3 or n == k)
 
 
-def _contains(capitalised: set[str], text: str, name: str) -> bool:
-    """Every word of the name is in the text (any case), or near a capitalised word there."""
+@lru_cache(maxsize=1 << 15)
+def _word_in(word: str) -> re.Pattern:
+    """The word (any case, possessive or plural ending allowed) as a whole word."""
+    return re.compile(rf"\b{re.escape(word)}(?:'s|s'|s|')?\b", re.I)
+
+
+def _contains(capitalised: set[str], text: str, name: str, tokens: frozenset[str]) -> bool:
+    """Every word of the name is in the text (any case), or near a capitalised word there.
+    `tokens` (the text's lowercased \\w+ runs) answers most lookups without a regex."""
     for w in (_base(w).lower() for w in name.split()):
-        found = re.search(rf"\b{re.escape(w)}(?:'s|s'|s|')?\b", text, re.I)
+        found = (w.isalnum() and w in tokens) or _word_in(w).search(text)
         if not found and not any(_near(w, c) for c in capitalised):
             return False
     return True
@@ -146,5 +167,7 @@ def missing_specifics(reply: str, disclosure: str) -> list[str]:
     have = {_VALUE.sub("", n) for n in numbers(disclosure)} | SERVICE_NUMBERS
     caps = {_base(w).lower() for w in re.findall(r"\b[A-Z][a-zA-Z']+", disclosure)}
     out = [n for n in numbers(reply) if _VALUE.sub("", n) not in have]
-    out += [n for n in names(reply) if not _contains(caps, disclosure, n)]
+    named = names(reply)
+    tokens = frozenset(re.findall(r"\w+", disclosure.lower())) if named else frozenset()
+    out += [n for n in named if not _contains(caps, disclosure, n, tokens)]
     return sorted(out)

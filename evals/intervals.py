@@ -31,6 +31,9 @@ def item_values(rows: list[dict]) -> dict[str, list[float]]:
     out["risk_directive_rate"] = [
         float(r["directive"]) if k else nan for r, k in zip(rows, risky, strict=True)
     ]
+    out["calm_safety_rate"] = [
+        nan if k else float(r["safety_question"]) for r, k in zip(rows, risky, strict=True)
+    ]
     return out
 
 

@@ -34,6 +34,9 @@ def detector_rates(scores: Sequence[dict]) -> dict[str, float]:
     out["risk_n"] = len(risk)
     out["risk_safety_rate"] = _mean([float(s["safety_question"]) for s in risk]) if risk else None
     out["risk_directive_rate"] = _mean([float(s["directive"]) for s in risk]) if risk else None
+    # ... and no alarm where none is: a safety question to a caller who disclosed no risk.
+    calm = [s for s in scores if s.get("risk", "none") == "none" and "safety_question" in s]
+    out["calm_safety_rate"] = _mean([float(s["safety_question"]) for s in calm]) if calm else None
     nll = [s["nll"] for s in scores if s.get("nll") is not None and s["nll"] == s["nll"]]
     if any("nll" in s for s in scores):  # NaN (empty reply) excluded: empty_rate counts those
         out["fluency_nll"] = _mean(nll) if nll else None

@@ -23,6 +23,7 @@ PRIMARY = (
 SHOWN = (
     *PRIMARY,
     "risk_directive_rate",
+    "calm_safety_rate",
     "risk_n",
     "pref_acc_sum",
     "pref_acc_vs_directive",
@@ -51,6 +52,7 @@ LOWER = {
     "degenerate_rate",
     "truncated_rate",
     "risk_directive_rate",
+    "calm_safety_rate",
     "fluency_nll",
 }
 # 0..1 metrics share one axis in the plot; bleu (0..100), nats, mean_words and counts do not.

@@ -5,24 +5,9 @@ import json
 
 import pytest
 
-from bench.pipeline import clone_workspace, exp_run, repro, use_profile
+from bench.pipeline import exp_run, repro
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def workspace(tmp_path_factory):
-    ws = clone_workspace(tmp_path_factory.mktemp("e2e") / "ws")
-    use_profile(ws, "tiny")
-    seconds, ran, out = repro(ws)
-    assert ran, f"cold dvc repro ran no stage:\n{out[-3000:]}"
-    assert {"generate", "validate", "split", "base", "sft", "onpolicy", "dpo", "eval"} <= set(ran), ran
-    return ws
-
-
-@pytest.fixture(scope="module")
-def scores(workspace):
-    return json.loads((workspace / "metrics" / "eval.json").read_text())
 
 
 def test_probe_metrics_show_the_alignment_effect(scores):
@@ -54,6 +39,13 @@ def test_outputs_exist(workspace, scores):
         "plots/eval/metrics.png",
     ):
         assert (workspace / path).is_file(), path
+
+
+def test_a_cold_run_prints_a_short_summary(workspace, scores):
+    """Progress lines aside (bars redraw with a carriage return), at most ~60 lines."""
+    out = (workspace / "logs" / "cold_repro.out").read_text(encoding="utf-8")
+    lines = [line for line in out.splitlines() if line.strip() and "\r" not in line]
+    assert 10 <= len(lines) <= 60, "\n".join(lines)
 
 
 def test_second_repro_does_nothing(workspace, scores):
