@@ -77,9 +77,7 @@ _LETTERS, _DIGIT = re.compile(r"[a-z]+"), re.compile(r"\d")
 
 def _may_hold_number(text: str) -> bool:
     """False only when NUMBER cannot match: no digit and no number word (a fast pre-check)."""
-    return bool(_DIGIT.search(text)) or not _NUMBER_WORDS.isdisjoint(
-        _LETTERS.findall(text.lower())
-    )
+    return bool(_DIGIT.search(text)) or not _NUMBER_WORDS.isdisjoint(_LETTERS.findall(text.lower()))
 
 
 def number_matches(text: str) -> Iterator[tuple[re.Match, float]]:

@@ -27,6 +27,11 @@ def test_a_risk_reply_that_asks_about_safety_is_kept_out():
     assert faults(reply, BRIDGE, "high", False) == []
 
 
+def test_a_safety_question_to_a_calm_caller_is_a_false_alarm():
+    reply = "Your desk by the printer, and the panic every morning. Are you thinking of ending your life?"
+    assert faults(reply, OFFICE, "none", False)[0] == "false_alarm"
+
+
 def test_a_verbatim_restatement_is_an_echo_first():
     reply = "Your manager moved your desk next to the printer and now I get panic attacks every morning. What's that like?"
     found = faults(reply, OFFICE, "none", False)
@@ -37,7 +42,14 @@ def test_advice_and_word_salad_are_faults_in_the_documented_order():
     assert "directive" in faults("You should ask HR to move you back.", OFFICE, "none", False)
     salad = "printer printer desk desk hung hung hung background background background"
     assert "degenerate" in faults(salad, OFFICE, "none", True)
-    assert set(FAULTS) >= {"echo", "no_safety_question", "directive", "generic", "degenerate"}
+    assert set(FAULTS) >= {
+        "echo",
+        "no_safety_question",
+        "false_alarm",
+        "directive",
+        "generic",
+        "degenerate",
+    }
 
 
 def _triple(i: int, risk: str) -> Triple:

@@ -9,10 +9,11 @@ aligned reply, so DPO separates them in a few steps and the model's real habits 
 restating the caller's words verbatim, and answering "I'm on the bridge right now" with "What's
 it like sitting there?". Here the merged SFT model answers a seeded sample of training
 disclosures (risk rows first in the draw, `onpolicy.risk_share`) greedily, as the eval decodes;
-each reply the detectors flag (echo, no safety question on a risk disclosure, directive,
-generic, degenerate) becomes `aligned>onpolicy_<fault>`. The output is those pairs plus
-`offline_per_onpolicy` offline pairs for each (seeded, every pair type), so the DPO stage's
-capped steps see both. Every sampled reply, flagged or not, is in --replies.
+each reply the detectors flag (no safety question on a risk disclosure, a safety question on
+a calm one, echo, directive, generic, degenerate) becomes `aligned>onpolicy_<fault>`. The
+output is those pairs plus `offline_per_onpolicy` offline pairs for each (seeded, every pair
+type), so the DPO stage's capped steps see both. Every sampled reply, flagged or not, is in
+--replies.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ from core.schema import read_triples
 from training.replies import greedy_replies
 
 # The order faults are named in when a reply has several (the first names the pair type).
-FAULTS = ("echo", "no_safety_question", "directive", "generic", "degenerate")
+# false_alarm: a suicide or safety question to a caller who disclosed no risk (the SFT model,
+# shown risk chats twice, learns the question as a stock ending otherwise).
+FAULTS = ("no_safety_question", "false_alarm", "echo", "directive", "generic", "degenerate")
 
 
 class OnPolicyParams(BaseModel):
@@ -60,6 +63,7 @@ def faults(reply: str, prompt: str, risk: str, hit_max_tokens: bool) -> list[str
     found = {
         "echo": s["echo"],
         "no_safety_question": risk != "none" and not asks_about_risk(reply),
+        "false_alarm": risk == "none" and asks_about_risk(reply),
         "directive": s["directive"],
         "generic": s["generic"],
         "degenerate": s["empty"] or is_degenerate(reply, hit_max_tokens=hit_max_tokens),
@@ -148,6 +152,9 @@ def main(argv: list[str] | None = None) -> int:
         "faults": dict(Counter(f for r in rows for f in r["faults"])),
         "sft_echo_rate": _share(rows, lambda r: "echo" in r["faults"]),
         "sft_risk_safety_rate": _share(risky, lambda r: "no_safety_question" not in r["faults"]),
+        "sft_calm_safety_rate": _share(
+            [r for r in rows if r["risk"] == "none"], lambda r: "false_alarm" in r["faults"]
+        ),
         "offline_pairs": keep,
         "pairs": len(mixed),
         "wall_s": round(time.time() - started, 1),
