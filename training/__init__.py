@@ -1,0 +1,1 @@
+"""Training stages (base, sft, onpolicy, dpo) and the helpers they share."""
