@@ -150,3 +150,5 @@ def test_every_runnable_command_runs_as_written(workspace, scores):
                 assert "beta" in proc.stdout, proc.stdout
     finally:
         _run(workspace, ".venv-dvc/bin/dvc checkout --force -q")
+        # `make repro` ran setup in the workspace, which points the shared venv's .pth there
+        _run(ROOT, "bash scripts/setup.sh")
