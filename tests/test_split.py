@@ -22,6 +22,7 @@ PARAMS = {
     "system_prompt": "",
     "pair_types": ["aligned>neutral", "aligned>directive", "aligned>generic"],
     "near_dup_threshold": 0.8,
+    "sft_risk_copies": 1,
 }
 
 
@@ -276,3 +277,12 @@ def test_mismatched_pairs_reject_another_callers_reply():
     dpo = pairs.dpo_rows(rows, ["aligned>mismatched"], "", seed=13)
     assert [r["id"] for r in dpo] == ["m0", "m1", "m2", "m4"]
     assert all(r["chosen"] != r["rejected"] for r in dpo)
+
+
+def test_risk_chats_are_repeated_in_the_sft_data():
+    from split.pairs import sft_rows
+
+    rows = corpus(n_seeds=10, k=1)
+    risky = [t.model_copy(update={"risk": "high"}) if i % 4 == 0 else t for i, t in enumerate(rows)]
+    n_risk = sum(t.risk != "none" for t in risky)
+    assert n_risk and len(sft_rows(risky, "", 3)) == len(risky) + 2 * n_risk
