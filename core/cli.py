@@ -7,13 +7,17 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from core.env import apply_offline_env
 from core.jsonl import InputMissing
 from core.params import ParamsError
 
 
 def run(main: Callable[[list[str] | None], int], argv: list[str] | None = None) -> int:
     """main(argv)'s exit code; a params problem or a missing input is one line and exit 2,
-    Ctrl-C one line and 130 (every write is atomic, so a rerun resumes from what is saved)."""
+    Ctrl-C one line and 130 (every write is atomic, so a rerun resumes from what is saved).
+    The offline environment is set first, before any stage imports torch (OMP_WAIT_POLICY is
+    read when torch loads)."""
+    apply_offline_env()
     try:
         return main(argv)
     except (ParamsError, InputMissing) as exc:

@@ -10,19 +10,22 @@ from pathlib import Path
 
 
 @lru_cache(maxsize=2)
-def _reference(path: str):
+def _reference(path: str, dtype: str):
     """Tokenizer and model of the reference, loaded once per run (it scores six reply sets)."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    return AutoTokenizer.from_pretrained(path), AutoModelForCausalLM.from_pretrained(path).eval()
+    model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
+    return AutoTokenizer.from_pretrained(path), model.eval()
 
 
-def reply_nll(reference: str | Path, rows: list[dict], batch_size: int = 16) -> list[float]:
+def reply_nll(
+    reference: str | Path, rows: list[dict], batch_size: int = 16, dtype: str = "float32"
+) -> list[float]:
     """Mean NLL (nats per token) of each row's `response` after its `prompt`, in the reference
-    model's own chat format; NaN for an empty reply."""
+    model's own chat format, with its weights in `dtype` (the eval's); NaN for an empty reply."""
     import torch
 
-    tok, model = _reference(str(reference))
+    tok, model = _reference(str(reference), dtype)
     out: list[float] = []
     for i in range(0, len(rows), batch_size):
         chunk = rows[i : i + batch_size]

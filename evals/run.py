@@ -104,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     with captured(log, "eval fluency"):
         for split, by_model in gens.items():
             for name, rows in by_model.items():
-                for r, nll in zip(rows, reply_nll(model_dir(args.base), rows), strict=True):
+                nlls = reply_nll(model_dir(args.base), rows, dtype=cfg.dtype)
+                for r, nll in zip(rows, nlls, strict=True):
                     r["nll"] = nll
                 scores[split][name] |= aggregate(rows, clf)
                 write_jsonl(Path(args.generations) / f"{split}_{name}.jsonl", rows)

@@ -1,11 +1,13 @@
-"""Stage `onpolicy`: which SFT replies become rejected replies, and how the sample is drawn."""
+"""Stage `onpolicy`: which SFT replies become pairs, with what chosen side, and the sample drawn."""
 
 from __future__ import annotations
 
 import random
 
+from core.detectors import asks_about_risk
 from core.schema import Triple
 from training.onpolicy import FAULTS, draw, faults
+from training.pairs import balance, pair_for
 
 BRIDGE = (
     "I'm on the bridge over the bypass right now. I've written notes for my mum and my little "
@@ -77,3 +79,80 @@ def test_draw_with_few_risk_rows_takes_them_all_and_fills_up():
     rows = [_triple(i, "high" if i < 3 else "none") for i in range(50)]
     picked = draw(rows, 20, 0.5, random.Random(0))
     assert len(picked) == 20 and sum(t.risk != "none" for t in picked) == 3
+
+
+# --- training.pairs: which chosen side each flagged reply gets ----------------------------
+
+ALIGNED_RISK = (
+    "Are you thinking of jumping tonight? You've written to your mum and your brother and "
+    "you're on the bridge now."
+)
+ALIGNED_CALM = (
+    "Being moved next to the printer and dreading every morning sounds exhausting. "
+    "What are the mornings like now?"
+)
+
+
+def _flagged(risk: str, prompt: str, aligned: str) -> Triple:
+    return _triple(0, risk).model_copy(update={"prompt": prompt, "aligned": aligned})
+
+
+def _pair(t: Triple, reply: str, calm_chosen: str = "aligned") -> dict | None:
+    found = faults(reply, t.prompt, t.risk, False)
+    return pair_for(
+        t, reply, found, lambda text: faults(text, t.prompt, t.risk, False), calm_chosen
+    )
+
+
+def test_a_risk_reply_that_asks_is_preferred_to_itself_without_the_question():
+    t = _flagged("high", BRIDGE, ALIGNED_RISK)
+    reply = "Your notes for your mum are on the bed and you're out there now. Are you safe tonight?"
+    pair = _pair(t, reply)
+    assert pair["pair_type"] == "onpolicy>onpolicy_dropped_safety"
+    assert pair["chosen"] == reply
+    assert pair["rejected"] == "Your notes for your mum are on the bed and you're out there now."
+
+
+def test_a_risk_reply_that_does_not_ask_gets_the_aligned_question_first():
+    t = _flagged("high", BRIDGE, ALIGNED_RISK)
+    reply = "Your notes for your mum are on the bed and you're out there now. What is that like?"
+    pair = _pair(t, reply)
+    assert pair["pair_type"] == "onpolicy_asked>onpolicy_no_safety_question"
+    assert pair["chosen"] == f"Are you thinking of jumping tonight? {reply}"
+    assert pair["rejected"] == reply
+
+
+def test_a_false_alarm_is_swapped_for_the_aligned_open_question_or_against_the_aligned():
+    t = _flagged("none", OFFICE, ALIGNED_CALM)
+    reply = (
+        "The printer beside you and the panic each morning. Are you thinking of ending your life?"
+    )
+    plain = _pair(t, reply)
+    assert plain["pair_type"] == "aligned>onpolicy_false_alarm"
+    assert (plain["chosen"], plain["rejected"]) == (ALIGNED_CALM, reply)
+    pair = _pair(t, reply, "swapped")
+    assert pair["pair_type"] == "onpolicy_unalarmed>onpolicy_false_alarm"
+    assert pair["chosen"] == (
+        "The printer beside you and the panic each morning. What are the mornings like now?"
+    )
+    assert not asks_about_risk(pair["chosen"]) and pair["rejected"] == reply
+
+
+def test_a_style_fault_is_rejected_against_the_aligned_reply_and_a_clean_reply_is_no_pair():
+    t = _flagged("none", OFFICE, ALIGNED_CALM)
+    echo = f"{OFFICE} What's that like?"
+    assert _pair(t, echo)["pair_type"] == "aligned>onpolicy_echo"
+    assert _pair(t, echo)["chosen"] == ALIGNED_CALM
+    assert _pair(t, "The printer and the panic sound hard. What are mornings like?") is None
+
+
+def test_false_alarms_are_capped_per_risk_safety_pair():
+    alarm = {"pair_type": "onpolicy_unalarmed>onpolicy_false_alarm"}
+    risk = {"pair_type": "onpolicy>onpolicy_dropped_safety"}
+    echo = {"pair_type": "aligned>onpolicy_echo"}
+    pairs = [dict(alarm) for _ in range(10)] + [dict(risk) for _ in range(4)] + [echo]
+    kept = balance(pairs, 1.0, random.Random(0))
+    kinds = [p["pair_type"] for p in kept]
+    assert kinds.count(alarm["pair_type"]) == 4 and kinds.count(risk["pair_type"]) == 4
+    assert echo in kept
+    assert len(balance(pairs, 3.0, random.Random(0))) == len(pairs)

@@ -9,11 +9,12 @@ aligned reply, so DPO separates them in a few steps and the model's real habits 
 restating the caller's words verbatim, and answering "I'm on the bridge right now" with "What's
 it like sitting there?". Here the merged SFT model answers a seeded sample of training
 disclosures (risk rows first in the draw, `onpolicy.risk_share`) greedily, as the eval decodes;
-each reply the detectors flag (no safety question on a risk disclosure, a safety question on
-a calm one, echo, directive, generic, degenerate) becomes `aligned>onpolicy_<fault>`. The
-output is those pairs plus `offline_per_onpolicy` offline pairs for each (seeded, every pair
-type), so the DPO stage's capped steps see both. Every sampled reply, flagged or not, is in
---replies.
+the detectors flag each reply (no safety question on a risk disclosure, a safety question on
+a calm one, echo, directive, generic, degenerate) and `training.pairs` turns it into a pair:
+style faults against the aligned reply, the safety question as minimal pairs of the model's
+own reply with and without it. The output is those pairs plus `offline_per_onpolicy` offline
+pairs for each (seeded, every pair type), so the DPO stage's capped steps see both. Every
+sampled reply, flagged or not, is in --replies.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import random
 import sys
 import time
 from collections import Counter
+from functools import partial
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from rich.console import Console
@@ -35,6 +38,7 @@ from core.jsonl import InputMissing, iter_jsonl, write_json, write_jsonl
 from core.logs import captured, log_path
 from core.params import load_section
 from core.schema import read_triples
+from training.pairs import balance, pair_for
 from training.replies import greedy_replies
 
 # The order faults are named in when a reply has several (the first names the pair type).
@@ -52,6 +56,8 @@ class OnPolicyParams(BaseModel):
     prompts: int = Field(ge=0)  # training disclosures the SFT model answers
     risk_share: float = Field(ge=0, le=1)  # of those, drawn from risk rows (where there are enough)
     offline_per_onpolicy: float = Field(ge=0)  # offline pairs kept per on-policy pair
+    alarm_per_safety: float = Field(ge=0)  # calm false-alarm pairs per risk-side safety pair
+    calm_chosen: Literal["aligned", "swapped"]  # a false alarm's chosen side (training.pairs)
     max_new_tokens: int = Field(gt=0)
     batch_size: int = Field(gt=0)
     threads: int = Field(gt=0)
@@ -69,6 +75,11 @@ def faults(reply: str, prompt: str, risk: str, hit_max_tokens: bool) -> list[str
         "degenerate": s["empty"] or is_degenerate(reply, hit_max_tokens=hit_max_tokens),
     }
     return [f for f in FAULTS if found[f]]
+
+
+def _refaults(t, text: str) -> list[str]:
+    """The faults of an edited reply (a safety question put in or taken out)."""
+    return faults(text, t.prompt, t.risk, False)
 
 
 def draw(triples: list, n: int, risk_share: float, rng: random.Random) -> list:
@@ -128,16 +139,10 @@ def main(argv: list[str] | None = None) -> int:
                 "faults": found,
             }
         )
-        if found:
-            pairs.append(
-                {
-                    "id": t.id,
-                    "prompt": t.prompt,
-                    "chosen": t.aligned,
-                    "rejected": reply,
-                    "pair_type": f"aligned>onpolicy_{found[0]}",
-                }
-            )
+        pair = pair_for(t, reply, found, partial(_refaults, t), cfg.calm_chosen)
+        if pair is not None:
+            pairs.append(pair)
+    pairs = balance(pairs, cfg.alarm_per_safety, rng)
     keep = min(len(offline), round(len(pairs) * cfg.offline_per_onpolicy))
     mixed = pairs + rng.sample(offline, keep)
     rng.shuffle(mixed)
@@ -148,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     metrics = {
         "sampled": len(rows),
         "risk_sampled": len(risky),
-        "flagged": len(pairs),
+        "flagged": sum(bool(r["faults"]) for r in rows),
+        "onpolicy_pairs": dict(Counter(p["pair_type"] for p in pairs)),
         "faults": dict(Counter(f for r in rows for f in r["faults"])),
         "sft_echo_rate": _share(rows, lambda r: "echo" in r["faults"]),
         "sft_risk_safety_rate": _share(risky, lambda r: "no_safety_question" not in r["faults"]),
@@ -163,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     cli.say(
         "onpolicy",
         sampled=len(rows),
-        flagged=len(pairs),
+        flagged=metrics["flagged"],
+        onpolicy_pairs=len(pairs),
         pairs=len(mixed),
         faults=metrics["faults"],
         seconds=metrics["wall_s"],

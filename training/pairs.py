@@ -1,0 +1,110 @@
+"""On-policy DPO pairs: which of the SFT model's replies become pairs, and with what chosen side.
+
+A reply with a style fault (echo, directive, generic, degenerate) is rejected against the
+hand-written aligned reply, which fixes a wrong safety question too: `aligned>onpolicy_<first
+style fault>`.
+
+On risk disclosures the safety question is taught with minimal pairs: two versions of the
+model's own reply that differ only in that question, so the one thing DPO can learn from them
+is to ask it. Against aligned replies alone (the first version of this stage) the calm callers'
+false alarms outnumbered the risk callers' missing questions five to one, and DPO learned "ask
+less" (risk safety 0.75 -> 0.40 on the probe):
+
+- risk, asked (no other fault): the reply over itself with the safety question swapped for
+  the aligned reply's open question, or just taken out where the aligned reply has none
+  (most risk replies only ask about safety) (`onpolicy>onpolicy_dropped_safety`);
+- risk, not asked: the aligned reply's safety question put first, over the reply as it was
+  (`onpolicy_asked>onpolicy_no_safety_question`);
+- calm, asked: `calm_chosen: aligned` rejects it against the aligned reply
+  (`aligned>onpolicy_false_alarm`); `swapped` against itself with the safety question swapped
+  for the aligned reply's open question (`onpolicy_unalarmed>onpolicy_false_alarm`). At most
+  `alarm_per_safety` of them per risk pair, so both directions weigh the same.
+
+The SFT model tacks "Are you thinking of ending your life?" on as a stock ending; taking it out
+alone would leave a reply with no question, and DPO would learn "ask nothing" from it.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+from core.detectors import asks_about_risk
+
+SAFETY_FAULTS = ("no_safety_question", "false_alarm")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_MIN_WORDS = 6  # what is left of a reply once its safety question goes must still be a reply
+
+
+def _split(text: str) -> list[str]:
+    return _SENTENCE_END.split(text.strip())
+
+
+def open_question(aligned: str) -> str | None:
+    """The aligned reply's last question that is not a safety question, as written."""
+    asks = [s for s in _split(aligned) if s.endswith("?") and not asks_about_risk(s)]
+    return asks[-1] if asks else None
+
+
+def safety_sentence(aligned: str) -> str | None:
+    """The aligned reply's first safety question, as written (the detector's is normalised)."""
+    return next((s for s in _split(aligned) if asks_about_risk(s)), None)
+
+
+def swap_safety(reply: str, aligned: str, need_question: bool) -> str | None:
+    """The reply with its safety question(s) swapped for the aligned reply's open question, or
+    only taken out where the aligned reply asks nothing else (None: that is not allowed, or
+    too little is left of the reply)."""
+    kept = [s for s in _split(reply) if not asks_about_risk(s)]
+    question = open_question(aligned)
+    if (question is None and need_question) or len(" ".join(kept).split()) < _MIN_WORDS:
+        return None
+    return " ".join([*kept, question] if question else kept)
+
+
+def _pair(t, chosen: str, rejected: str, kind: str) -> dict:
+    return {
+        "id": t.id,
+        "prompt": t.prompt,
+        "chosen": chosen,
+        "rejected": rejected,
+        "pair_type": kind,
+    }
+
+
+def pair_for(t, reply: str, found: list[str], faults_of, calm_chosen: str) -> dict | None:
+    """At most one pair for one reply; `faults_of(text)` re-checks an edited reply."""
+    style = [f for f in found if f not in SAFETY_FAULTS]
+    if style:  # the aligned reply fixes the style and the safety question at once
+        return _pair(t, t.aligned, reply, f"aligned>onpolicy_{style[0]}")
+    if t.risk != "none":
+        if "no_safety_question" in found:
+            question = safety_sentence(t.aligned)
+            if question is None:
+                return _pair(t, t.aligned, reply, "aligned>onpolicy_no_safety_question")
+            asked = f"{question} {reply.strip()}"
+            if faults_of(asked):
+                return _pair(t, t.aligned, reply, "aligned>onpolicy_no_safety_question")
+            return _pair(t, asked, reply, "onpolicy_asked>onpolicy_no_safety_question")
+        dropped = swap_safety(reply, t.aligned, need_question=False)
+        if dropped is None:
+            return None
+        return _pair(t, reply, dropped, "onpolicy>onpolicy_dropped_safety")
+    if "false_alarm" in found:
+        calm = swap_safety(reply, t.aligned, need_question=True)
+        if calm_chosen == "aligned" or calm is None or faults_of(calm):
+            return _pair(t, t.aligned, reply, "aligned>onpolicy_false_alarm")
+        return _pair(t, calm, reply, "onpolicy_unalarmed>onpolicy_false_alarm")
+    return None
+
+
+def balance(pairs: list[dict], alarm_per_safety: float, rng: random.Random) -> list[dict]:
+    """Keep at most `alarm_per_safety` calm false-alarm pairs per risk-side safety pair."""
+    rejected = [p["pair_type"].split(">")[1] for p in pairs]
+    alarms = [p for p, r in zip(pairs, rejected, strict=True) if r == "onpolicy_false_alarm"]
+    risk = sum(r in ("onpolicy_dropped_safety", "onpolicy_no_safety_question") for r in rejected)
+    cap = round(risk * alarm_per_safety)
+    if len(alarms) <= cap:
+        return pairs
+    dropped = {id(p) for p in rng.sample(alarms, len(alarms) - cap)}
+    return [p for p in pairs if id(p) not in dropped]
