@@ -106,6 +106,8 @@ def main() -> None:
             console.print(f"[bold]{stage}[/] {seconds:.1f} s, peak {rss} MiB")
         results["cold_total_seconds"] = round(total, 1)
         results["noop_seconds"] = round(repro(ws)[0], 2)
+        # other work on the machine inflates every figure: the 1/5/15-minute load at the end
+        results["load_average_after_cold"] = [round(x, 2) for x in os.getloadavg()]
         incremental = {"eval_param_change": "eval.sample_size=4", "dpo_knob": "train.dpo.beta=0.2"}
         for key, change in ({} if args.cold_only or args.in_place else incremental).items():
             seconds, ran, _ = exp_run(ws, change)
