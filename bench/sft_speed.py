@@ -25,7 +25,8 @@ RECIPE = ROOT / "recipes" / "small" / "sft.yaml"
 
 
 def axolotl_tokens_per_s(chats: Path, steps: int, work: Path) -> float:
-    """Tokens/s of the stage's own Axolotl training (its train_tokens_per_second)."""
+    """Tokens/s of the stage's own Axolotl training: the trainer's token count over its
+    train_runtime (model loading and data preparation left out, as the loop leaves them out)."""
     recipe = {**common.load_recipe(RECIPE), "max_steps": steps}
     cfg = common.resolve(
         recipe,
@@ -37,7 +38,11 @@ def axolotl_tokens_per_s(chats: Path, steps: int, work: Path) -> float:
     history, _ = common.axolotl_train(
         common.write_resolved(cfg, work / "cfg.yaml", RECIPE), LOG_DIR / "bench_sft_speed.log"
     )
-    return float(history[-1].get("train_tokens_per_second") or 0.0)
+    seen = [e["num_input_tokens_seen"] for e in history if e.get("num_input_tokens_seen")]
+    runtime = next((e["train_runtime"] for e in reversed(history) if "train_runtime" in e), 0)
+    if not seen or not runtime:
+        raise SystemExit("axolotl logged no token count or train_runtime: cannot time it")
+    return seen[-1] / runtime
 
 
 def loop_tokens_per_s(chats: list[list[dict]], steps: int, batch: int, recipe: dict) -> float:
@@ -53,7 +58,16 @@ def loop_tokens_per_s(chats: list[list[dict]], steps: int, batch: int, recipe: d
     lora = LoraConfig(
         r=recipe["lora_r"],
         lora_alpha=recipe["lora_alpha"],
-        target_modules="all-linear",
+        # Axolotl's lora_target_linear on Llama; peft refuses "all-linear" with layers_to_transform
+        target_modules=[
+            "q_proj",
+            "k_proj",
+            "v_proj",
+            "o_proj",
+            "gate_proj",
+            "up_proj",
+            "down_proj",
+        ],
         layers_to_transform=recipe.get("peft_layers_to_transform"),
     )
     model = get_peft_model(model, lora)
