@@ -35,18 +35,22 @@ def jaccard(a: set, b: set) -> float:
     return len(a & b) / max(1, len(a | b))
 
 
+class _WordIds(dict):
+    """word -> crc32 + 1, hashed on first sight (a dict lookup after that)."""
+
+    def __missing__(self, word: str) -> int:
+        wid = self[word] = zlib.crc32(word.encode()) + 1
+        return wid
+
+
 def _doc_ids(docs: Sequence[list[str]]) -> tuple[np.ndarray, np.ndarray]:
     """All word ids of the tokenised texts, concatenated (uint64), and each text's length."""
-    vocab: dict[str, int] = {}
+    ids = _WordIds()
     flat: list[int] = []
     lengths = np.empty(len(docs), dtype=np.int64)
     for i, toks in enumerate(docs):
         toks = toks or [""]  # an empty text still gets one (empty) shingle
-        for t in toks:
-            wid = vocab.get(t)
-            if wid is None:
-                wid = vocab[t] = zlib.crc32(t.encode()) + 1
-            flat.append(wid)
+        flat.extend(map(ids.__getitem__, toks))
         lengths[i] = len(toks)
     return np.asarray(flat, dtype=np.uint64), lengths
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from core import detectors as det
+from core.detectors.text import word_set
 from core.schema import RESPONSE_FIELDS, Triple
 from core.specifics import missing_specifics
 
@@ -29,7 +30,6 @@ _ASSISTANT = re.compile(
     r"professional|counsell?or)\b|\bopenai\b|\bchatgpt\b|\bclaude\b",
     re.I,
 )
-_PH_CHARS = frozenset("[<{")
 _PH_WORDS = frozenset("todo tbd lorem insert".split())
 _AI_HINT = frozenset(
     "ai model chatbot assistant provide offer give openai chatgpt claude therapist doctor "
@@ -48,7 +48,7 @@ class Reason:
     detail: str
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {"field": self.field, "code": self.code, "detail": self.detail}  # asdict is slow
 
 
 def _texts(t: Triple) -> list[tuple[str, str]]:
@@ -129,15 +129,16 @@ def generic_generic(t: Triple) -> Reason | None:
 
 
 def responses_differ(t: Triple) -> list[Reason]:
-    seen: list[tuple[str, set[str]]] = []
+    seen: list[tuple[str, frozenset[str]]] = []
     out = []
     for field in RESPONSE_FIELDS:
         text = getattr(t, field)
         if text is None:
             continue
-        bag = set(det._words(text))
+        bag = word_set(text)
         for other, other_bag in seen:
-            jac = len(bag & other_bag) / max(1, len(bag | other_bag))
+            shared = len(bag & other_bag)  # the union's size follows; no second set is built
+            jac = shared / max(1, len(bag) + len(other_bag) - shared)
             if jac >= NEAR_IDENTICAL:
                 code = "responses_identical" if jac == 1.0 else "responses_near_identical"
                 out.append(Reason(field, code, f"same as {other} (word Jaccard {jac:.2f})"))
@@ -151,16 +152,18 @@ def surface(t: Triple, min_words: int, max_words: int) -> list[Reason]:
     out = []
     for field, text in _texts(t):
         toks = det._words(text)  # cached tuple, shared with the detectors
+        bag = toks if field == "prompt" else word_set(text)  # set tests take the smaller side
         n = len(toks)
         # An echo hands the whole disclosure back, so only the prompt's own bound applies to it.
         if n < min_words or (n > max_words and field != "echo"):
             code = "too_short" if n < min_words else "too_long"
             out.append(Reason(field, code, f"{n} words, bounds {min_words}..{max_words}"))
         # Cheap prefilters first: these regexes are the slowest part of a row otherwise.
-        hint = not _PH_CHARS.isdisjoint(text) or not _PH_WORDS.isdisjoint(toks)
-        if (hint or "xxx" in text.lower()) and (m := _PLACEHOLDER.search(text)):
+        hint = "[" in text or "<" in text or "{" in text or not _PH_WORDS.isdisjoint(bag)
+        hint = hint or (("x" in text or "X" in text) and "xxx" in text.lower())
+        if hint and (m := _PLACEHOLDER.search(text)):
             out.append(Reason(field, "placeholder", f"placeholder {m.group(0)!r}"))
-        if field != "prompt" and not _AI_HINT.isdisjoint(toks) and (m := _ASSISTANT.search(text)):
+        if field != "prompt" and not _AI_HINT.isdisjoint(bag) and (m := _ASSISTANT.search(text)):
             out.append(Reason(field, "assistant_ism", f"assistant-ism {m.group(0)!r}"))
         if not (text.isascii() and text.isprintable()) and (m := _GARBAGE.search(text)):
             out.append(Reason(field, "encoding", f"encoding garbage {m.group(0)!r}"))
@@ -208,7 +211,8 @@ _FRAME = re.compile(
 
 
 def coherent_prompt(t: Triple) -> Reason | None:
-    m = _LASTING.search(t.prompt)
+    # "been" is in every _LASTING phrase, and the regex is slow.
+    m = _LASTING.search(t.prompt) if "been" in t.prompt.lower() else None
     if m is None:
         return None
     rest = t.prompt[: m.start()] + t.prompt[m.end() :]

@@ -89,9 +89,35 @@ FIXES: tuple[tuple[str, Callable[[str], str]], ...] = (
 )
 
 
+def _nothing_to_fix(text: str) -> bool:
+    """True only when no fix would change the text (most texts): a few cheap tests in place of
+    the fix loop. Each test is the necessary condition of one fix, so False is only "maybe"."""
+    return (
+        "\\" not in text  # _unescape
+        and _single_spaced(text)  # _whitespace
+        and not (len(text) >= 2 and _QUOTES.get(text[0]) == text[-1])  # _strip_quotes
+        and not text.startswith(("**", "__"))  # _strip_markdown
+        # The anchored subs change the text only on a match; a preamble ends in ':', a label
+        # in ':' or a dash.
+        and not (":" in text and _PREAMBLE.match(text))
+        and not (any(map(text.__contains__, ":-\u2013\u2014")) and _LABEL.match(text))
+        and not _NUMBERING.match(text)
+    )
+
+
+def _single_spaced(text: str) -> bool:
+    """_whitespace(text) == text. In printable ASCII the only whitespace is ' ' (the test is
+    faster than splitting and joining)."""
+    if text.isascii() and text.isprintable():
+        return "  " not in text and not text.startswith(" ") and not text.endswith(" ")
+    return text == _whitespace(text)
+
+
 def clean_text(text: str) -> tuple[str, list[str]]:
     """Apply every fix until a fixed point; returns the text and the fix names, in order."""
     applied: list[str] = []
+    if _nothing_to_fix(text):
+        return text, applied
     for _ in range(8):  # a wrapper stack deeper than 8 is not a response worth keeping
         before = text
         for name, fix in FIXES:
@@ -115,5 +141,6 @@ def clean_record(record: dict) -> tuple[dict, list[str]]:
         value = out.get(field)
         if isinstance(value, str):
             out[field], applied = clean_text(value)
-            fixes.extend(f"{field}:{name}" for name in applied if f"{field}:{name}" not in fixes)
+            if applied:
+                fixes.extend(f"{field}:{n}" for n in applied if f"{field}:{n}" not in fixes)
     return out, fixes

@@ -42,6 +42,9 @@ _FEELING = alternation("feeling")
 _SYMPATHY = STOP | wordset("sympathy")
 # The listener talking about themselves: "my ex was the same", "I can't sleep either".
 _SELF = regex("self")
+# Every alternative of _SELF needs "my", "me" or "i" as a whole word; in a sentence's tokens
+# that is the word itself or, after an apostrophe ("o'my"), a token's tail.
+_SELF_WORDS, _SELF_TAILS = frozenset(("my", "me", "i")), ("'my", "'me", "'i")
 _INVITE_START = regex("invite_start")
 _SECOND = wordset("second")  # "you're worried ...", "your mum ...": a sentence about the caller
 _FIRST = frozenset("i me we us our".split())
@@ -108,7 +111,15 @@ def content_share(response: str) -> float:
     """Share (0..1) of words that are neither stop-words nor stock helpline phrasing: a
     phrase-bank reply is mostly glue around one or two slots."""
     toks = _words(response)
-    return sum(w not in _GLUE for w in toks) / len(toks) if toks else 0.0
+    return (len(toks) - sum(map(_GLUE.__contains__, toks))) / len(toks) if toks else 0.0
+
+
+def _may_be_self(sentence: str) -> bool:
+    """False only when _SELF cannot match (a cheap test: the regex is slow on every sentence)."""
+    toks = _toks(sentence)
+    if not _SELF_WORDS.isdisjoint(toks):
+        return True
+    return "'" in sentence and any(t.endswith(_SELF_TAILS) for t in toks)
 
 
 def _reflects(sentence: str, prompt: str) -> bool:
@@ -116,7 +127,7 @@ def _reflects(sentence: str, prompt: str) -> bool:
     back their situation: a sentence about them ("You're worried the kids will notice", "so
     you've been ...") with a feeling word or something they said. A statement checked back with
     "?" counts; a general remark ("Exams are hard") or stock sympathy does not."""
-    if _INVITE_START.match(sentence) or _SELF.search(sentence):
+    if _INVITE_START.match(sentence) or (_may_be_self(sentence) and _SELF.search(sentence)):
         return False
     if sentence.endswith("?"):  # a check ("So you left?") or an echo ("Cheating on you?")
         kind = _kind(sentence)

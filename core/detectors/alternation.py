@@ -11,6 +11,13 @@ _GROUP_TRIGGER = re.compile(
 _WORD_TRIGGER = re.compile(r"^([a-z']+)(?: |\\b|\(\?:'|\?|$)")
 
 
+def _word_start(key: str) -> re.Pattern[str]:
+    """The key where a word starts (not after a letter, digit or apostrophe). The literal comes
+    first, so re jumps from one occurrence to the next instead of testing every offset."""
+    k = re.escape(key)
+    return re.compile(rf"{k}(?<=(?<![^\W_]|'){k})")  # [^\W_] is str.isalnum
+
+
 class Alternation:
     """Alternatives tried only where one of their trigger words occurs in the sentence.
 
@@ -45,22 +52,31 @@ class Alternation:
             k: re.compile("|".join(f"(?:{p})" for p in v)) for k, v in anchored.items()
         }
         self.keys = frozenset(self.anchored) | frozenset(self.searched)
-
-    def _hits(self, text: str, key: str):
-        if rx := self.anchored.get(key):
-            pos = text.find(key)
-            while pos >= 0:
-                if (pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] == "'")) and (
-                    m := rx.match(text, pos)
-                ):
-                    yield m
-                pos = text.find(key, pos + 1)
-        for rx in self.searched.get(key, ()):
-            yield from rx.finditer(text)
+        # key -> (where it starts a word, its anchored alternation, its searched patterns)
+        self._by_key = {
+            k: (_word_start(k), self.anchored.get(k), tuple(self.searched.get(k, ())))
+            for k in self.keys
+        }
 
     def search(self, text: str, toks: frozenset[str]) -> re.Match[str] | None:
+        """The first match the guard lets through: anchored patterns are tried at each offset of
+        their key that starts a word, searched ones over the whole text."""
+        guard = self.guard
         for key in self.keys.intersection(toks):
-            for m in self._hits(text, key):
-                if self.guard is None or not self.guard(text, m):
+            start, anchored, searched = self._by_key[key]
+            # str.find is fastest; `start` skips the offsets inside a word ("it" in "with").
+            pos = text.find(key) if anchored is not None else -1
+            while pos >= 0:
+                if pos and (text[pos - 1].isalnum() or text[pos - 1] == "'"):
+                    if (at := start.search(text, pos + 1)) is None:
+                        break
+                    pos = at.start()
+                m = anchored.match(text, pos)
+                if m and (guard is None or not guard(text, m)):
                     return m
+                pos = text.find(key, pos + 1)
+            for rx in searched:
+                for m in rx.finditer(text):
+                    if guard is None or not guard(text, m):
+                        return m
         return None

@@ -26,11 +26,10 @@ def is_echo(response: str, prompt: str) -> bool:
     """A run of >= 6 prompt words, or most of the prompt's 3-grams (or 2-grams) copied."""
     _, vocab, mapped = _prompt_info(prompt)
     toks = _words(response)
-    run = longest = shared = 0
-    for w in toks:  # cheap necessary conditions first: most rows copy little
-        run = run + 1 if w in vocab else 0
-        longest = max(longest, run)
-        shared += run > 0
+    # Cheap necessary conditions first (most rows copy little): one byte per word, 1 where the
+    # prompt has the word; the longest run of 1s and their number.
+    hits = bytes(map(vocab.__contains__, toks))
+    longest, shared = max(map(len, hits.split(b"\0"))), hits.count(1)
     if longest >= 6 and not _prompt_grams(prompt)[0].isdisjoint(_six(toks)):
         return True
     if longest < 2 or shared < 0.5 * len(mapped):  # > 60% of 3-grams needs most of the words

@@ -22,7 +22,8 @@ def _reported(text: str, m: re.Match[str]) -> bool:
 
 # Advice and judgement phrasing, unless the caller is quoting someone who said it.
 _ADVICE = alternation("advice", guard=_reported)
-_JUDGE = alternation("judge", guard=_reported)
+# Either one, in one pass over the trigger words they share ("you", "it", "the", ...).
+_ADVICE_OR_JUDGE = alternation("advice", "judge", guard=_reported)
 _OPEN_INVITE = alternation("open_invite")
 # Word sets and patterns by their names in words.yaml / patterns.yaml. _IMPERATIVE: verbs that
 # open an instruction ("Try ...", "Call her", "Don't ..."); _NOT_IMPERATIVE: invitations.
@@ -73,6 +74,8 @@ def _question_order(clause: str) -> bool:
 
 def _is_imperative(sentence: str) -> bool:
     """An instruction opens the sentence or one of its clauses ("If she calls, tell her ...")."""
+    if _IMPERATIVE.isdisjoint(_toks(sentence)):
+        return False  # a clause's first word is also one of the sentence's words: none is a verb
     for clause in _CLAUSE.split(sentence):
         s = _lead(clause)
         first = s.split(" ", 1)[0] if s else ""
@@ -84,13 +87,13 @@ def _is_imperative(sentence: str) -> bool:
 def _gerund_advice(sentence: str) -> bool:
     """'Talking to someone you trust can help': an activity opens the sentence and is called
     helpful, important or worth it."""
+    if sentence.endswith("?") or _GERUND_GOOD.isdisjoint(_toks(sentence)):
+        return False  # the cheap tests first
     first = _lead(sentence).split(" ", 1)[0]
     return (
         len(first) > 5
         and first.endswith("ing")
         and first not in _GERUND_NOT
-        and not sentence.endswith("?")
-        and not _GERUND_GOOD.isdisjoint(_toks(sentence))
         and bool(_HELPFUL.search(sentence))
     )
 
@@ -106,7 +109,12 @@ def _sentence_advice(sentence: str) -> bool:
 
 @lru_cache(maxsize=16384)
 def _sentence_directive(sentence: str) -> bool:
-    return _sentence_advice(sentence) or bool(_JUDGE.search(sentence, _toks(sentence)))
+    """_sentence_advice(sentence) or a judgement."""
+    return bool(
+        _ADVICE_OR_JUDGE.search(sentence, _toks(sentence))
+        or _is_imperative(sentence)
+        or _gerund_advice(sentence)
+    )
 
 
 def _wh_order(parts: list[str]) -> bool:

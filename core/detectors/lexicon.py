@@ -43,10 +43,10 @@ def fragment(key: str) -> str:
     return _load("patterns.yaml")["fragments"][key]
 
 
-def alternation(key: str, guard=None) -> Alternation:
-    """A trigger-word alternation of patterns.yaml `alternations`."""
+def alternation(*keys: str, guard=None) -> Alternation:
+    """A trigger-word alternation of patterns.yaml `alternations` (several: one matching any)."""
     items = []
-    for item in _load("patterns.yaml")["alternations"][key]:
+    for item in (i for key in keys for i in _load("patterns.yaml")["alternations"][key]):
         if isinstance(item, str):
             items.append(_expand(item))
         else:
