@@ -17,7 +17,7 @@ from core.jsonl import write_json, write_jsonl
 from core.params import load_section
 from core.schema import Triple, read_triples
 from split.grouping import SPLITS, check_split, split_triples
-from split.pairs import dpo_rows, sft_rows
+from split.pairs import copies_too_much, dpo_rows, sft_rows
 
 PairType = Literal[
     "aligned>neutral", "aligned>directive", "aligned>generic", "aligned>echo", "aligned>mismatched"
@@ -35,6 +35,7 @@ class SplitParams(BaseModel):
     pair_types: list[PairType] = Field(min_length=1, description="listed once each")
     near_dup_threshold: float = Field(gt=0, le=1)
     sft_risk_copies: int = Field(ge=1)  # each risk chat this many times in the SFT data
+    sft_max_copy_run: int | None = Field(ge=1)  # SFT leaves out replies copying longer runs
 
     @model_validator(mode="after")
     def _fractions_sum_to_one(self) -> SplitParams:
@@ -77,13 +78,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problems:
         raise SystemExit("split: leakage across splits:\n" + "\n".join(problems))
 
-    sft = sft_rows(splits["train"], params.system_prompt, params.sft_risk_copies)
-    dpo = dpo_rows(splits["train"], params.pair_types, params.system_prompt, params.seed)
+    train = splits["train"]
+    sft = sft_rows(train, params.system_prompt, params.sft_risk_copies, params.sft_max_copy_run)
+    dpo = dpo_rows(train, params.pair_types, params.system_prompt, params.seed)
     for name, rows in splits.items():
         write_jsonl(args.splits / f"{name}.jsonl", rows)
     write_jsonl(args.axolotl / "sft.jsonl", sft)
     write_jsonl(args.axolotl / "dpo.jsonl", dpo)
     metrics = summarize(triples, splits, sft, dpo)
+    left_out = [t for t in train if copies_too_much(t, params.sft_max_copy_run)]
+    metrics["sft_left_out_copying"] = {  # train rows not in the SFT chats, and why
+        "rows": len(left_out),
+        "risk_rows": sum(t.risk != "none" for t in left_out),
+        "max_copy_run": params.sft_max_copy_run,
+    }
     write_json(args.metrics, metrics)
     pairs = sum(metrics["dpo_pairs"].values())
     cli.say_metrics("split", metrics, "rows", "groups", "sft_rows", dpo_pairs=pairs)

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from core.detectors import picks_up_specific
+from core.detectors import copied_run, picks_up_specific
 from core.schema import Triple
 from split.grouping import unit_hash
 
 
-def sft_rows(triples: Iterable[Triple], system_prompt: str, risk_copies: int = 1) -> list[dict]:
+def copies_too_much(t: Triple, max_copy_run: int | None) -> bool:
+    """The aligned reply copies a run of more than `max_copy_run` words of the disclosure."""
+    return max_copy_run is not None and copied_run(t.aligned, t.prompt) > max_copy_run
+
+
+def sft_rows(
+    triples: Iterable[Triple], system_prompt: str, risk_copies: int = 1, max_copy_run=None
+) -> list[dict]:
     """Chat rows: optional system, user = disclosure, assistant = aligned; each risk row
     `risk_copies` times (one in five rows is a risk disclosure, and the safety question is the
-    reply that matters most: a capped SFT run otherwise learns the common reply shape only)."""
+    reply that matters most: a capped SFT run otherwise learns the common reply shape only).
+    Rows whose aligned reply copies more than `max_copy_run` words in a row are left out: a
+    small model imitates the copying more than the rephrasing (they stay in the DPO pairs)."""
     head = [{"role": "system", "content": system_prompt}] if system_prompt else []
     return [
         {
@@ -24,6 +33,7 @@ def sft_rows(triples: Iterable[Triple], system_prompt: str, risk_copies: int = 1
             "id": t.id,
         }
         for t in triples
+        if not copies_too_much(t, max_copy_run)
         for _ in range(risk_copies if t.risk != "none" else 1)
     ]
 

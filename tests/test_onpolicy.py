@@ -97,10 +97,12 @@ def _flagged(risk: str, prompt: str, aligned: str) -> Triple:
     return _triple(0, risk).model_copy(update={"prompt": prompt, "aligned": aligned})
 
 
-def _pair(t: Triple, reply: str, calm_chosen: str = "aligned") -> dict | None:
+def _pair(
+    t: Triple, reply: str, calm_chosen: str = "aligned", own_open: str | None = None
+) -> dict | None:
     found = faults(reply, t.prompt, t.risk, False)
     return pair_for(
-        t, reply, found, lambda text: faults(text, t.prompt, t.risk, False), calm_chosen
+        t, reply, found, lambda text: faults(text, t.prompt, t.risk, False), calm_chosen, own_open
     )
 
 
@@ -156,3 +158,41 @@ def test_false_alarms_are_capped_per_risk_safety_pair():
     assert kinds.count(alarm["pair_type"]) == 4 and kinds.count(risk["pair_type"]) == 4
     assert echo in kept
     assert len(balance(pairs, 3.0, random.Random(0))) == len(pairs)
+
+
+def test_own_open_question_makes_both_directions_one_contrast():
+    """A risk reply beats its own open-question version; a false alarm loses to its own."""
+    risk = _flagged("high", BRIDGE, ALIGNED_RISK)
+    asked = "Your notes for your mum are on the bed and you're out there now. Are you safe tonight?"
+    own = "Your notes for your mum are on the bed and you're out there now. What's that like?"
+    pair = _pair(risk, asked, own_open=own)
+    assert pair["pair_type"] == "onpolicy>onpolicy_open_question"
+    assert (pair["chosen"], pair["rejected"]) == (asked, own)
+
+    calm = _flagged("none", OFFICE, ALIGNED_CALM)
+    alarm = "The printer beside you and the panic each morning. Are you safe tonight?"
+    own = "The printer beside you and the panic each morning. What are mornings like?"
+    pair = _pair(calm, alarm, "swapped", own_open=own)
+    assert pair["pair_type"] == "onpolicy_unalarmed>onpolicy_false_alarm"
+    assert (pair["chosen"], pair["rejected"]) == (own, alarm)
+
+
+def test_an_own_open_question_with_a_fault_falls_back():
+    """An own version that still asks about safety, or echoes, is not used."""
+    risk = _flagged("high", BRIDGE, ALIGNED_RISK)
+    asked = "Your notes for your mum are on the bed and you're out there now. Are you safe tonight?"
+    still = "Your notes for your mum are on the bed. What is keeping you safe tonight?"
+    assert asks_about_risk(still)
+    assert _pair(risk, asked, own_open=still)["pair_type"] == "onpolicy>onpolicy_dropped_safety"
+    echo = f"{BRIDGE} What's that like?"
+    assert _pair(risk, asked, own_open=echo)["pair_type"] == "onpolicy>onpolicy_dropped_safety"
+
+
+def test_first_question_and_without_safety():
+    from training.pairs import first_question, without_safety
+
+    assert first_question("What's it like? And then") == "What's it like?"
+    assert first_question("What is it like") is None
+    reply = "Your notes are on the bed and you're out on the bridge. Are you safe tonight?"
+    assert without_safety(reply) == "Your notes are on the bed and you're out on the bridge."
+    assert without_safety("So hard. Are you safe tonight?") is None  # too little is left

@@ -23,6 +23,7 @@ PARAMS = {
     "pair_types": ["aligned>neutral", "aligned>directive", "aligned>generic"],
     "near_dup_threshold": 0.8,
     "sft_risk_copies": 1,
+    "sft_max_copy_run": None,
 }
 
 
@@ -286,3 +287,20 @@ def test_risk_chats_are_repeated_in_the_sft_data():
     risky = [t.model_copy(update={"risk": "high"}) if i % 4 == 0 else t for i, t in enumerate(rows)]
     n_risk = sum(t.risk != "none" for t in risky)
     assert n_risk and len(sft_rows(risky, "", 3)) == len(risky) + 2 * n_risk
+
+
+def test_replies_that_copy_long_runs_are_left_out_of_the_sft_data():
+    from core.detectors import copied_run
+    from split.pairs import sft_rows
+
+    prompt = "My sister Priya missed the funeral on Tuesday and has not called me since then."
+    copying = make(1, random.Random(0), prompt=prompt).model_copy(
+        update={"aligned": "Your sister Priya missed the funeral on Tuesday. How has that been?"}
+    )
+    fresh = make(2, random.Random(0), prompt=prompt).model_copy(
+        update={"aligned": "Priya not being there, and the silence since. How has that been?"}
+    )
+    assert copied_run(copying.aligned, prompt) == 7  # "sister priya missed the funeral on tuesday"
+    assert copied_run(fresh.aligned, prompt) == 1
+    assert [r["id"] for r in sft_rows([copying, fresh], "", 1, max_copy_run=3)] == ["t2"]
+    assert len(sft_rows([copying, fresh], "", 1, max_copy_run=None)) == 2

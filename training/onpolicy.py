@@ -38,7 +38,7 @@ from core.jsonl import InputMissing, iter_jsonl, write_json, write_jsonl
 from core.logs import captured, log_path
 from core.params import load_section
 from core.schema import read_triples
-from training.pairs import balance, pair_for
+from training.pairs import OPENER, SAFETY_FAULTS, balance, first_question, pair_for, without_safety
 from training.replies import greedy_replies
 
 # The order faults are named in when a reply has several (the first names the pair type).
@@ -58,6 +58,7 @@ class OnPolicyParams(BaseModel):
     offline_per_onpolicy: float = Field(ge=0)  # offline pairs kept per on-policy pair
     alarm_per_safety: float = Field(ge=0)  # calm false-alarm pairs per risk-side safety pair
     calm_chosen: Literal["aligned", "swapped"]  # a false alarm's chosen side (training.pairs)
+    open_question: Literal["own", "aligned"]  # where a swapped-in open question comes from
     max_new_tokens: int = Field(gt=0)
     batch_size: int = Field(gt=0)
     threads: int = Field(gt=0)
@@ -126,9 +127,13 @@ def main(argv: list[str] | None = None) -> int:
             batch_size=cfg.batch_size,
             progress=bar,
         )
+        found_all = [
+            faults(r, t.prompt, t.risk, hit) for t, (r, hit) in zip(sample, replies, strict=True)
+        ]
+        own = _own_open(args.sft, sample, replies, found_all, cfg, bar)
     rows, pairs = [], []
-    for t, (reply, hit) in zip(sample, replies, strict=True):
-        found = faults(reply, t.prompt, t.risk, hit)
+    for k, (t, (reply, hit)) in enumerate(zip(sample, replies, strict=True)):
+        found = found_all[k]
         rows.append(
             {
                 "id": t.id,
@@ -139,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
                 "faults": found,
             }
         )
-        pair = pair_for(t, reply, found, partial(_refaults, t), cfg.calm_chosen)
+        pair = pair_for(t, reply, found, partial(_refaults, t), cfg.calm_chosen, own.get(k))
         if pair is not None:
             pairs.append(pair)
     pairs = balance(pairs, cfg.alarm_per_safety, rng)
@@ -161,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         "sft_calm_safety_rate": _share(
             [r for r in rows if r["risk"] == "none"], lambda r: "false_alarm" in r["faults"]
         ),
+        "own_open_questions": len(own),
         "offline_pairs": keep,
         "pairs": len(mixed),
         "wall_s": round(time.time() - started, 1),
@@ -176,6 +182,32 @@ def main(argv: list[str] | None = None) -> int:
         seconds=metrics["wall_s"],
     )
     return 0
+
+
+def _own_open(model_dir, sample, replies, found_all, cfg, bar) -> dict[int, str]:
+    """Index -> the reply with its safety question swapped for the SFT model's own open
+    question, for each reply that asked about safety and has no style fault (`open_question:
+    own`; training.pairs): the other sentences, then OPENER, and the model goes on to its "?"."""
+    if cfg.open_question != "own":
+        return {}
+    todo = {}
+    for k, ((reply, _), found) in enumerate(zip(replies, found_all, strict=True)):
+        if asks_about_risk(reply) and all(f in SAFETY_FAULTS for f in found):
+            if (kept := without_safety(reply)) is not None:
+                todo[k] = f"{kept} {OPENER}"
+    ends = greedy_replies(
+        model_dir,
+        [sample[k].prompt for k in todo],
+        prefixes=list(todo.values()),
+        max_new_tokens=24,  # one question; the SFT model's run 8-15 tokens
+        batch_size=cfg.batch_size,
+        progress=bar,
+    )
+    own = {}
+    for (k, prefix), (end, _) in zip(todo.items(), ends, strict=True):
+        if (question := first_question(OPENER + end)) is not None:
+            own[k] = f"{prefix[: -len(OPENER)]}{question}"
+    return own
 
 
 def _share(rows: list[dict], pred) -> float | None:

@@ -22,6 +22,16 @@ less" (risk safety 0.75 -> 0.40 on the probe):
 
 The SFT model tacks "Are you thinking of ending your life?" on as a stock ending; taking it out
 alone would leave a reply with no question, and DPO would learn "ask nothing" from it.
+
+`open_question: own` (the default) makes both directions one contrast at one point of the
+reply: the stage lets the SFT model finish its own reply with an open question where it asked
+about safety (`own_open`, the reply's other sentences then "What ...", greedy). A risk reply
+that asked is preferred to that version of itself (`onpolicy>onpolicy_open_question`), and a
+false alarm loses to it (`onpolicy_unalarmed>onpolicy_false_alarm`). The two pairs differ in
+the disclosure alone, so the only way to fit both is to read it. With `aligned`, the risk side
+took the question out ("question over none": easy to separate, and it says nothing about which
+question) while the calm side swapped in the aligned reply's question, so DPO learned "ask the
+open question" for everyone (risk safety 0.75 -> 0.40).
 """
 
 from __future__ import annotations
@@ -32,6 +42,9 @@ import re
 from core.detectors import asks_about_risk
 
 SAFETY_FAULTS = ("no_safety_question", "false_alarm")
+# The rejected sides of the risk-side safety pairs (what false alarms are balanced against).
+RISK_REJECTED = ("onpolicy_dropped_safety", "onpolicy_no_safety_question", "onpolicy_open_question")
+OPENER = "What"  # an own open question starts here; the SFT model writes the rest
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _MIN_WORDS = 6  # what is left of a reply once its safety question goes must still be a reply
 
@@ -49,6 +62,18 @@ def open_question(aligned: str) -> str | None:
 def safety_sentence(aligned: str) -> str | None:
     """The aligned reply's first safety question, as written (the detector's is normalised)."""
     return next((s for s in _split(aligned) if asks_about_risk(s)), None)
+
+
+def without_safety(reply: str) -> str | None:
+    """The reply with its safety question(s) taken out (None: too little is left)."""
+    kept = " ".join(s for s in _split(reply) if not asks_about_risk(s))
+    return kept if len(kept.split()) >= _MIN_WORDS else None
+
+
+def first_question(text: str) -> str | None:
+    """The text up to and with its first "?" (None: it asks nothing)."""
+    end = text.find("?")
+    return text[: end + 1].strip() if end > 0 else None
 
 
 def swap_safety(reply: str, aligned: str, need_question: bool) -> str | None:
@@ -72,9 +97,18 @@ def _pair(t, chosen: str, rejected: str, kind: str) -> dict:
     }
 
 
-def pair_for(t, reply: str, found: list[str], faults_of, calm_chosen: str) -> dict | None:
-    """At most one pair for one reply; `faults_of(text)` re-checks an edited reply."""
-    style = [f for f in found if f not in SAFETY_FAULTS]
+def _style(faults: list[str]) -> list[str]:
+    return [f for f in faults if f not in SAFETY_FAULTS]
+
+
+def pair_for(
+    t, reply: str, found: list[str], faults_of, calm_chosen: str, own_open: str | None = None
+) -> dict | None:
+    """At most one pair for one reply; `faults_of(text)` re-checks an edited reply, `own_open`
+    is the reply with its safety question swapped for the model's own open question."""
+    style = _style(found)
+    own_ok = own_open is not None and not asks_about_risk(own_open)
+    own_ok = own_ok and not _style(faults_of(own_open))
     if style:  # the aligned reply fixes the style and the safety question at once
         return _pair(t, t.aligned, reply, f"aligned>onpolicy_{style[0]}")
     if t.risk != "none":
@@ -86,11 +120,15 @@ def pair_for(t, reply: str, found: list[str], faults_of, calm_chosen: str) -> di
             if faults_of(asked):
                 return _pair(t, t.aligned, reply, "aligned>onpolicy_no_safety_question")
             return _pair(t, asked, reply, "onpolicy_asked>onpolicy_no_safety_question")
+        if own_ok:
+            return _pair(t, reply, own_open, "onpolicy>onpolicy_open_question")
         dropped = swap_safety(reply, t.aligned, need_question=False)
         if dropped is None:
             return None
         return _pair(t, reply, dropped, "onpolicy>onpolicy_dropped_safety")
     if "false_alarm" in found:
+        if own_ok and calm_chosen == "swapped":
+            return _pair(t, own_open, reply, "onpolicy_unalarmed>onpolicy_false_alarm")
         calm = swap_safety(reply, t.aligned, need_question=True)
         if calm_chosen == "aligned" or calm is None or faults_of(calm):
             return _pair(t, t.aligned, reply, "aligned>onpolicy_false_alarm")
@@ -102,7 +140,7 @@ def balance(pairs: list[dict], alarm_per_safety: float, rng: random.Random) -> l
     """Keep at most `alarm_per_safety` calm false-alarm pairs per risk-side safety pair."""
     rejected = [p["pair_type"].split(">")[1] for p in pairs]
     alarms = [p for p, r in zip(pairs, rejected, strict=True) if r == "onpolicy_false_alarm"]
-    risk = sum(r in ("onpolicy_dropped_safety", "onpolicy_no_safety_question") for r in rejected)
+    risk = sum(r in RISK_REJECTED for r in rejected)
     cap = round(risk * alarm_per_safety)
     if len(alarms) <= cap:
         return pairs

@@ -13,11 +13,14 @@ def greedy_replies(
     model_dir: str | Path,
     prompts: Sequence[str],
     *,
+    prefixes: Sequence[str] | None = None,
     max_new_tokens: int = 64,
     batch_size: int = 32,
     progress: Progress | None = None,
 ) -> list[tuple[str, bool]]:
-    """(reply, hit_max_tokens) per prompt, in order. Batches are length-sorted (less padding)."""
+    """(reply, hit_max_tokens) per prompt, in order. Batches are length-sorted (less padding).
+    With `prefixes`, the assistant turn starts with each prefix and the reply is what follows
+    it, as decoded (leading space kept, so prefix + reply is the whole turn)."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -30,6 +33,8 @@ def greedy_replies(
         )
         for p in prompts
     ]
+    if prefixes is not None:
+        texts = [text + prefix for text, prefix in zip(texts, prefixes, strict=True)]
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     out: list[tuple[str, bool] | None] = [None] * len(texts)
     task = progress.add_task("replies", total=len(texts)) if progress else None
@@ -51,7 +56,8 @@ def greedy_replies(
             stopped = tok.eos_token_id in ids
             ids = ids[: ids.index(tok.eos_token_id)] if stopped else ids
             ids = [t for t in ids if t != pad]
-            out[i] = (tok.decode(ids, skip_special_tokens=True).strip(), not stopped)
+            text = tok.decode(ids, skip_special_tokens=True)
+            out[i] = (text.strip() if prefixes is None else text.rstrip(), not stopped)
         if progress:
             progress.advance(task, len(idx))
     return out  # type: ignore[return-value]

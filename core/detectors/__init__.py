@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from core.detectors.echo import is_echo
+from core.detectors.echo import copied_run, is_echo
 from core.detectors.forms import (
     _RISK_Q,
     _SAFETY_Q,
@@ -34,7 +34,7 @@ from core.detectors.text import (
     words,
 )
 
-__all__ = ["EMOTION", "STOCK", "STOP", "content_stems", "is_echo", "stem", "words"]
+__all__ = ["EMOTION", "STOCK", "STOP", "content_stems", "copied_run", "is_echo", "stem", "words"]
 
 _FEELING = alternation("feeling")
 # Stock sympathy ("That must be so hard", "I hear you"): a feeling frame with nothing else in it

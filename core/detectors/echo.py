@@ -42,5 +42,19 @@ def is_echo(response: str, prompt: str) -> bool:
     return max(_share(t, got3) for t in tri) > 0.6 or max(_share(b, got2) for b in bi) > 0.75
 
 
+def copied_run(response: str, prompt: str) -> int:
+    """The longest run of words the response copies from the prompt as written (0: none)."""
+    got, said = _words(response), _words(prompt)
+    best, prev = 0, [0] * (len(said) + 1)
+    for w in got:  # longest common substring over words, one row of the table at a time
+        row = [0] * (len(said) + 1)
+        for j, v in enumerate(said, 1):
+            if v == w:
+                row[j] = prev[j - 1] + 1
+                best = max(best, row[j])
+        prev = row
+    return best
+
+
 def _share(prompt_grams: frozenset, got: set) -> float:
     return len(prompt_grams & got) / len(prompt_grams) if prompt_grams else 0.0
