@@ -195,6 +195,8 @@ def _own_open(model_dir, sample, replies, found_all, cfg, bar) -> dict[int, str]
         if asks_about_risk(reply) and all(f in SAFETY_FAULTS for f in found):
             if (kept := without_safety(reply)) is not None:
                 todo[k] = f"{kept} {OPENER}"
+    if not todo:
+        return {}  # nothing to finish: no second model load
     ends = greedy_replies(
         model_dir,
         [sample[k].prompt for k in todo],

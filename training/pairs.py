@@ -23,15 +23,16 @@ less" (risk safety 0.75 -> 0.40 on the probe):
 The SFT model tacks "Are you thinking of ending your life?" on as a stock ending; taking it out
 alone would leave a reply with no question, and DPO would learn "ask nothing" from it.
 
-`open_question: own` (the default) makes both directions one contrast at one point of the
-reply: the stage lets the SFT model finish its own reply with an open question where it asked
-about safety (`own_open`, the reply's other sentences then "What ...", greedy). A risk reply
-that asked is preferred to that version of itself (`onpolicy>onpolicy_open_question`), and a
-false alarm loses to it (`onpolicy_unalarmed>onpolicy_false_alarm`). The two pairs differ in
-the disclosure alone, so the only way to fit both is to read it. With `aligned`, the risk side
-took the question out ("question over none": easy to separate, and it says nothing about which
-question) while the calm side swapped in the aligned reply's question, so DPO learned "ask the
-open question" for everyone (risk safety 0.75 -> 0.40).
+`open_question: own` (off by default: on one SFT model it cancelled out, see the README) makes
+both directions one contrast at one point of the reply: the stage lets the SFT model finish its
+own reply with an open question where it asked about safety (`own_open`, the reply's other
+sentences then "What ...", greedy). A risk reply that asked is preferred to that version of
+itself (`onpolicy>onpolicy_open_question`), and a false alarm loses to it
+(`onpolicy_unalarmed>onpolicy_false_alarm`). The two pairs differ in the disclosure alone, so
+the only way to fit both is to read it. With `aligned`, the risk side took the question out
+("question over none": easy to separate, and it says nothing about which question) while the
+calm side swapped in the aligned reply's question, so DPO learned "ask the open question" for
+everyone (risk safety 0.75 -> 0.40).
 """
 
 from __future__ import annotations
