@@ -98,12 +98,15 @@ def _flagged(risk: str, prompt: str, aligned: str) -> Triple:
 
 
 def _pair(
-    t: Triple, reply: str, calm_chosen: str = "aligned", own_open: str | None = None
+    t: Triple,
+    reply: str,
+    calm_chosen: str = "aligned",
+    own_open: str | None = None,
+    echo_chosen: str = "aligned",
 ) -> dict | None:
     found = faults(reply, t.prompt, t.risk, False)
-    return pair_for(
-        t, reply, found, lambda text: faults(text, t.prompt, t.risk, False), calm_chosen, own_open
-    )
+    refault = lambda text: faults(text, t.prompt, t.risk, False)  # noqa: E731
+    return pair_for(t, reply, found, refault, calm_chosen, own_open, echo_chosen)
 
 
 def test_a_risk_reply_that_asks_is_preferred_to_itself_without_the_question():
@@ -120,7 +123,10 @@ def test_a_risk_reply_that_does_not_ask_gets_the_aligned_question_first():
     reply = "Your notes for your mum are on the bed and you're out there now. What is that like?"
     pair = _pair(t, reply)
     assert pair["pair_type"] == "onpolicy_asked>onpolicy_no_safety_question"
-    assert pair["chosen"] == f"Are you thinking of jumping tonight? {reply}"
+    assert pair["chosen"] == (
+        "Are you thinking of jumping tonight? "
+        "Your notes for your mum are on the bed and you're out there now."
+    )  # in place of its own question: the same length, not a question more
     assert pair["rejected"] == reply
 
 
@@ -196,3 +202,22 @@ def test_first_question_and_without_safety():
     reply = "Your notes are on the bed and you're out on the bridge. Are you safe tonight?"
     assert without_safety(reply) == "Your notes are on the bed and you're out on the bridge."
     assert without_safety("So hard. Are you safe tonight?") is None  # too little is left
+
+
+def test_an_echo_is_reworded_with_the_aligned_reflection():
+    """echo_chosen: reworded: the copying sentence goes, the aligned reply's statement comes in."""
+    from training.pairs import reword_echo
+
+    t = _flagged("none", OFFICE, ALIGNED_CALM)
+    echo = "My manager moved my desk next to the printer, you said. What are the mornings like?"
+    pair = _pair(t, echo, echo_chosen="reworded")
+    assert pair["pair_type"] == "onpolicy_reworded>onpolicy_echo"
+    assert pair["chosen"] == (
+        "Being moved next to the printer and dreading every morning sounds exhausting. "
+        "What are the mornings like?"
+    )
+    assert pair["rejected"] == echo
+    assert _pair(t, echo)["pair_type"] == "aligned>onpolicy_echo"  # the default keeps aligned
+    # the copy was the only question: swapping it for a statement would teach "ask nothing"
+    assert reword_echo(f"That sounds hard. {OFFICE[:-1]}?", ALIGNED_CALM, OFFICE) is None
+    assert reword_echo("The printer sounds hard. What is it like?", ALIGNED_CALM, OFFICE) is None

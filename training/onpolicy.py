@@ -58,6 +58,7 @@ class OnPolicyParams(BaseModel):
     offline_per_onpolicy: float = Field(ge=0)  # offline pairs kept per on-policy pair
     alarm_per_safety: float = Field(ge=0)  # calm false-alarm pairs per risk-side safety pair
     calm_chosen: Literal["aligned", "swapped"]  # a false alarm's chosen side (training.pairs)
+    echo_chosen: Literal["aligned", "reworded"]  # an echo's chosen side (training.pairs)
     open_question: Literal["own", "aligned"]  # where a swapped-in open question comes from
     max_new_tokens: int = Field(gt=0)
     batch_size: int = Field(gt=0)
@@ -144,7 +145,9 @@ def main(argv: list[str] | None = None) -> int:
                 "faults": found,
             }
         )
-        pair = pair_for(t, reply, found, partial(_refaults, t), cfg.calm_chosen, own.get(k))
+        pair = pair_for(
+            t, reply, found, partial(_refaults, t), cfg.calm_chosen, own.get(k), cfg.echo_chosen
+        )
         if pair is not None:
             pairs.append(pair)
     pairs = balance(pairs, cfg.alarm_per_safety, rng)

@@ -13,8 +13,12 @@ less" (risk safety 0.75 -> 0.40 on the probe):
 - risk, asked (no other fault): the reply over itself with the safety question swapped for
   the aligned reply's open question, or just taken out where the aligned reply has none
   (most risk replies only ask about safety) (`onpolicy>onpolicy_dropped_safety`);
-- risk, not asked: the aligned reply's safety question put first, over the reply as it was
-  (`onpolicy_asked>onpolicy_no_safety_question`);
+- risk, not asked: the aligned reply's safety question put first in place of the reply's own
+  last question (kept where nothing else would be left), over the reply as it was
+  (`onpolicy_asked>onpolicy_no_safety_question`). Put in front of the whole reply, the chosen
+  side was a sentence longer than the rejected every time: DPO learned "a question more"
+  (mean 37 -> 45 words, a fifth of the replies ran past 64 tokens, safety questions to calm
+  callers 0.38 -> 0.56);
 - calm, asked: `calm_chosen: aligned` rejects it against the aligned reply
   (`aligned>onpolicy_false_alarm`); `swapped` against itself with the safety question swapped
   for the aligned reply's open question (`onpolicy_unalarmed>onpolicy_false_alarm`). At most
@@ -22,6 +26,13 @@ less" (risk safety 0.75 -> 0.40 on the probe):
 
 The SFT model tacks "Are you thinking of ending your life?" on as a stock ending; taking it out
 alone would leave a reply with no question, and DPO would learn "ask nothing" from it.
+
+An echo (a run of the disclosure handed back) is a style fault too, but against the aligned
+reply it is easy to separate by everything else that differs, and DPO left the copying in
+(echo 0.24 -> 0.21 on the probe). `echo_chosen: reworded` makes it a minimal pair as well:
+the reply over itself with each sentence that copies the disclosure swapped for the aligned
+reply's first statement, its reflection in fresh words (`onpolicy_reworded>onpolicy_echo`;
+`aligned>onpolicy_echo` where no single sentence copies or the swap leaves a fault).
 
 `open_question: own` (off by default: on one SFT model it cancelled out, see the README) makes
 both directions one contrast at one point of the reply: the stage lets the SFT model finish its
@@ -40,7 +51,7 @@ from __future__ import annotations
 import random
 import re
 
-from core.detectors import asks_about_risk
+from core.detectors import asks_about_risk, is_echo
 
 SAFETY_FAULTS = ("no_safety_question", "false_alarm")
 # The rejected sides of the risk-side safety pairs (what false alarms are balanced against).
@@ -69,6 +80,29 @@ def without_safety(reply: str) -> str | None:
     """The reply with its safety question(s) taken out (None: too little is left)."""
     kept = " ".join(s for s in _split(reply) if not asks_about_risk(s))
     return kept if len(kept.split()) >= _MIN_WORDS else None
+
+
+def reword_echo(reply: str, aligned: str, prompt: str) -> str | None:
+    """The reply with each sentence that copies the disclosure swapped for the aligned reply's
+    first statement (once; None: no single sentence copies, the aligned reply only asks, or
+    the reply's only question goes with the copy)."""
+    sentences = _split(reply)
+    copying = [is_echo(s, prompt) for s in sentences]
+    statement = next((s for s in _split(aligned) if not s.endswith("?")), None)
+    if not any(copying) or statement is None:
+        return None
+    out = [s for s, c in zip(sentences, copying, strict=True) if not c]
+    out.insert(copying.index(True), statement)
+    reworded = " ".join(out)
+    return None if "?" in reply and "?" not in reworded else reworded
+
+
+def without_last_question(reply: str) -> str:
+    """The reply without its last question, or as it was where too little would be left."""
+    parts = _split(reply)
+    asks = [i for i, s in enumerate(parts) if s.endswith("?")]
+    kept = " ".join(s for i, s in enumerate(parts) if not asks or i != asks[-1])
+    return kept if len(kept.split()) >= _MIN_WORDS else reply.strip()
 
 
 def first_question(text: str) -> str | None:
@@ -103,13 +137,23 @@ def _style(faults: list[str]) -> list[str]:
 
 
 def pair_for(
-    t, reply: str, found: list[str], faults_of, calm_chosen: str, own_open: str | None = None
+    t,
+    reply: str,
+    found: list[str],
+    faults_of,
+    calm_chosen: str,
+    own_open: str | None = None,
+    echo_chosen: str = "aligned",
 ) -> dict | None:
     """At most one pair for one reply; `faults_of(text)` re-checks an edited reply, `own_open`
     is the reply with its safety question swapped for the model's own open question."""
     style = _style(found)
     own_ok = own_open is not None and not asks_about_risk(own_open)
     own_ok = own_ok and not _style(faults_of(own_open))
+    if style == ["echo"] and echo_chosen == "reworded":
+        reworded = reword_echo(reply, t.aligned, t.prompt)
+        if reworded is not None and not faults_of(reworded):
+            return _pair(t, reworded, reply, "onpolicy_reworded>onpolicy_echo")
     if style:  # the aligned reply fixes the style and the safety question at once
         return _pair(t, t.aligned, reply, f"aligned>onpolicy_{style[0]}")
     if t.risk != "none":
@@ -117,7 +161,7 @@ def pair_for(
             question = safety_sentence(t.aligned)
             if question is None:
                 return _pair(t, t.aligned, reply, "aligned>onpolicy_no_safety_question")
-            asked = f"{question} {reply.strip()}"
+            asked = f"{question} {without_last_question(reply)}"
             if faults_of(asked):
                 return _pair(t, t.aligned, reply, "aligned>onpolicy_no_safety_question")
             return _pair(t, asked, reply, "onpolicy_asked>onpolicy_no_safety_question")
