@@ -204,6 +204,17 @@ def test_first_question_and_without_safety():
     assert without_safety("So hard. Are you safe tonight?") is None  # too little is left
 
 
+def test_without_last_question_keeps_a_reply_that_would_be_left_too_short():
+    from training.pairs import without_last_question
+
+    reply = "Your notes are on the bed. What is that like? What is tonight like out there?"
+    assert without_last_question(reply) == "Your notes are on the bed. What is that like?"
+    assert without_last_question("So hard. What is that like?") == "So hard. What is that like?"
+    assert without_last_question("No question in this reply at all.") == (
+        "No question in this reply at all."
+    )
+
+
 def test_an_echo_is_reworded_with_the_aligned_reflection():
     """echo_chosen: reworded: the copying sentence goes, the aligned reply's statement comes in."""
     from training.pairs import reword_echo
