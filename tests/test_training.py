@@ -364,21 +364,20 @@ def test_swapping_dpo_recipe_reruns_only_dpo_and_eval(tmp_path):
     assert _repro(tmp_path) == ["dpo", "eval"]
 
 
-def test_cpu_plugin_skips_dpo_entropy_metric_only_for_rl_runs():
+def test_cpu_plugin_skips_dpo_entropy_metric_only_for_rl_runs(monkeypatch):
     import torch
     import trl.trainer.dpo_trainer as dpo_trainer
     from axolotl.utils.dict import DictDefault
 
-    from training.cpu_plugin import CPUPlugin, no_entropy
+    from training import cpu_plugin
 
+    monkeypatch.setattr(cpu_plugin, "on_cpu", lambda: True)  # the same on a CUDA machine
     before = dpo_trainer.entropy_from_logits
-    try:
-        CPUPlugin().post_trainer_create(DictDefault({"rl": None}), trainer=None)
-        assert dpo_trainer.entropy_from_logits is before  # SFT: TRL left as it was
-        CPUPlugin().post_trainer_create(DictDefault({"rl": "dpo"}), trainer=None)
-        assert dpo_trainer.entropy_from_logits is no_entropy
-        out = dpo_trainer.entropy_from_logits(torch.zeros(2, 5, 7, dtype=torch.bfloat16))
-        assert out.shape == (2, 5) and out.dtype == torch.bfloat16
-        assert torch.isnan(out).all()  # logged as nan, never as a made-up number
-    finally:
-        dpo_trainer.entropy_from_logits = before
+    monkeypatch.setattr(dpo_trainer, "entropy_from_logits", before)  # restored afterwards
+    cpu_plugin.CPUPlugin().post_trainer_create(DictDefault({"rl": None}), trainer=None)
+    assert dpo_trainer.entropy_from_logits is before  # SFT: TRL left as it was
+    cpu_plugin.CPUPlugin().post_trainer_create(DictDefault({"rl": "dpo"}), trainer=None)
+    assert dpo_trainer.entropy_from_logits is cpu_plugin.no_entropy
+    out = dpo_trainer.entropy_from_logits(torch.zeros(2, 5, 7, dtype=torch.bfloat16))
+    assert out.shape == (2, 5) and out.dtype == torch.bfloat16
+    assert torch.isnan(out).all()  # logged as nan, never as a made-up number
