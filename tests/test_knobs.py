@@ -42,3 +42,15 @@ def test_a_misspelt_recipe_key_is_one_line_with_a_did_you_mean():
         ParamsError, match=r"rl_bta: not an Axolotl 0.19 key \(did you mean 'rl_beta'\?\)"
     ):
         check_keys(recipe, "recipes/tiny/dpo.yaml")
+
+
+def test_a_recipe_plugin_adds_its_own_keys_and_only_with_the_plugin():
+    recipe = load_recipe("recipes/small/sft-copy-penalty.yaml")
+    assert "training.copy_penalty.CopyPenaltyPlugin" in recipe["plugins"]
+    check_keys(recipe, "recipes/small/sft-copy-penalty.yaml")  # copy_penalty_k is the plugin's key
+    without = {**recipe, "plugins": ["training.cpu_plugin.CPUPlugin"]}
+    with pytest.raises(ParamsError, match=r"copy_penalty_k: not an Axolotl 0.19 key"):
+        check_keys(without, "recipes/small/sft-copy-penalty.yaml")
+    typo = {**recipe, "copy_penalty_kk": 3}
+    with pytest.raises(ParamsError, match=r"did you mean 'copy_penalty_k'"):
+        check_keys(typo, "recipes/small/sft-copy-penalty.yaml")

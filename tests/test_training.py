@@ -218,7 +218,16 @@ def test_tiny_base_sft_dpo_end_to_end(tmp_path):
     assert tok.eos_token == "<|im_end|>" and tok.chat_template
     assert json.loads((out / "base.json").read_text())["steps"] == 3
 
-    sft = _quick_recipe(tmp_path, "sft", num_epochs=1, micro_batch_size=4, lora_r=4, lora_alpha=8)
+    sft = _quick_recipe(
+        tmp_path,
+        "sft",
+        num_epochs=1,
+        micro_batch_size=4,
+        lora_r=4,
+        lora_alpha=8,
+        plugins=["training.copy_penalty.CopyPenaltyPlugin"],  # the small profile's copy term
+        copy_penalty_k=2,
+    )
 
     def run_sft():
         _stage(
@@ -238,6 +247,9 @@ def test_tiny_base_sft_dpo_end_to_end(tmp_path):
 
     run_sft()
     first = json.loads((out / "sft.json").read_text())
+    curve = [line.split("\t") for line in (out / "sft.tsv").read_text().splitlines()]
+    fired = [float(row[curve[0].index("copy_fired")]) for row in curve[1:]]
+    assert len(fired) == 6 and max(fired) > 0  # the seed replies reuse the callers' tokens
     assert first["steps"] == 6 and first["rows"] == 24  # 24 chats / 4 per step, one epoch
     # stale-dataset protection: new data at the same path must not meet an old prepared copy
     lines = data["sft"].read_text().splitlines()[:8]
@@ -381,3 +393,38 @@ def test_cpu_plugin_skips_dpo_entropy_metric_only_for_rl_runs(monkeypatch):
     out = dpo_trainer.entropy_from_logits(torch.zeros(2, 5, 7, dtype=torch.bfloat16))
     assert out.shape == (2, 5) and out.dtype == torch.bfloat16
     assert torch.isnan(out).all()  # logged as nan, never as a made-up number
+
+
+def test_copy_continuations_ban_only_the_prompts_next_token():
+    import torch
+
+    from training.copy_penalty import IGNORE, copy_continuations
+
+    # prompt 5 6 7 8 9 | reply 6 7 8 3 6 7 4 2 (2: end of turn), padded with 0
+    ids = torch.tensor([[5, 6, 7, 8, 9, 6, 7, 8, 3, 6, 7, 4, 2, 0]])
+    labels = torch.tensor([[IGNORE] * 5 + [6, 7, 8, 3, 6, 7, 4, 2] + [IGNORE]])
+    mask = torch.tensor([[1] * 13 + [0]])
+    got = copy_continuations(ids, labels, mask, k=2, exclude=frozenset({2}))
+    # after reply "6 7" (positions 5-6) the prompt goes on with 8: the reference says 8 too, so
+    # nothing is banned there; after "7 8" (6-7) it goes on with 9 and the reply says 3: ban 9;
+    # after the second "6 7" (9-10) the reply says 4: ban 8
+    assert got == [(0, 7, 9), (0, 10, 8)]
+    # with k=3 only the longer copy, "6 7 8" then 9, is penalised
+    assert copy_continuations(ids, labels, mask, k=3, exclude=frozenset({2})) == [(0, 7, 9)]
+    # excluded (special) tokens are never banned, and a row with no trained token is skipped
+    assert copy_continuations(ids, labels, mask, k=2, exclude=frozenset({8, 9})) == []
+    assert copy_continuations(ids, torch.full_like(labels, IGNORE), mask, k=2) == []
+
+
+def test_unlikelihood_is_minus_log_one_minus_p_and_pushes_p_down():
+    import torch
+
+    from training.copy_penalty import unlikelihood
+
+    logits = torch.tensor([[[0.0, 2.0, 1.0], [1.0, 1.0, 1.0]]], requires_grad=True)
+    value = unlikelihood(logits, [(0, 0, 1), (0, 1, 2)])
+    p1, p2 = torch.softmax(logits[0, 0], -1)[1], torch.tensor(1 / 3)
+    assert torch.isclose(value, -torch.log(1 - p1) - torch.log(1 - p2))
+    value.backward()
+    assert logits.grad[0, 0, 1] > 0 and logits.grad[0, 1, 2] > 0  # descent lowers those logits
+    assert unlikelihood(logits, []).item() == 0.0

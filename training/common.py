@@ -19,7 +19,15 @@ from core.jsonl import atomic_write_text, write_json
 from core.logs import captured
 from core.params import ParamsError
 
-CURVE_KEYS = ("loss", "rewards/accuracies", "rewards/margins", "rewards/chosen", "rewards/rejected")
+CURVE_KEYS = (
+    "loss",
+    "rewards/accuracies",
+    "rewards/margins",
+    "rewards/chosen",
+    "rewards/rejected",
+    "copy_ul",  # SFT with training.copy_penalty: the copy unlikelihood term per trained token
+    "copy_fired",
+)
 
 
 def stage_parser(doc: str, inputs: dict[str, str]) -> argparse.ArgumentParser:
