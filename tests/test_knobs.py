@@ -54,3 +54,6 @@ def test_a_recipe_plugin_adds_its_own_keys_and_only_with_the_plugin():
     typo = {**recipe, "copy_penalty_kk": 3}
     with pytest.raises(ParamsError, match=r"did you mean 'copy_penalty_k'"):
         check_keys(typo, "recipes/small/sft-copy-penalty.yaml")
+    missing = {**recipe, "plugins": ["training.copy_penalty.NoSuchPlugin"]}
+    with pytest.raises(ParamsError, match=r"sft-copy-penalty.yaml: plugins: .*NoSuchPlugin"):
+        check_keys(missing, "recipes/small/sft-copy-penalty.yaml")

@@ -225,7 +225,7 @@ def test_tiny_base_sft_dpo_end_to_end(tmp_path):
         micro_batch_size=4,
         lora_r=4,
         lora_alpha=8,
-        plugins=["training.copy_penalty.CopyPenaltyPlugin"],  # the small profile's copy term
+        plugins=["training.copy_penalty.CopyPenaltyPlugin"],  # sft-copy-penalty.yaml's term
         copy_penalty_k=2,
     )
 

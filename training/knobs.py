@@ -96,24 +96,28 @@ def axolotl_keys() -> frozenset[str]:
     return frozenset(fields) | {f.alias for f in fields.values() if f.alias}
 
 
-def plugin_keys(plugins: list[str]) -> frozenset[str]:
+def plugin_keys(plugins: list[str], path: str | Path) -> frozenset[str]:
     """Config keys the recipe's Axolotl plugins add (each plugin's `get_input_args` model)."""
     from importlib import import_module
 
+    from axolotl.integrations.base import load_plugin
+
     keys: set[str] = set()
-    for dotted in plugins:
-        module, _, name = dotted.rpartition(".")
-        args = getattr(import_module(module), name)().get_input_args()
+    for name in plugins:
+        try:
+            args = load_plugin(name).get_input_args()
+        except (ImportError, AttributeError, ValueError) as err:
+            raise ParamsError(f"{path}: plugins: {name}: cannot be loaded ({err})") from err
         if args:
-            module, _, name = args.rpartition(".")
-            keys |= set(getattr(import_module(module), name).model_fields)
+            module, _, model = args.rpartition(".")
+            keys |= set(getattr(import_module(module), model).model_fields)
     return frozenset(keys)
 
 
 def check_keys(recipe: dict, path: str | Path) -> None:
     """Every top-level recipe key is one Axolotl or a recipe plugin knows; else one line with a
     did-you-mean."""
-    known = axolotl_keys() | plugin_keys(recipe.get("plugins") or [])
+    known = axolotl_keys() | plugin_keys(recipe.get("plugins") or [], path)
     for key in recipe:
         if key not in known:
             close = difflib.get_close_matches(key, known, n=1)
