@@ -11,8 +11,11 @@ import logging
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+
+from core.jsonl import InputMissing
+from core.params import ParamsError
 
 LOG_DIR = Path("logs")  # git-ignored, outside every DVC output, so a rerun's hashes stay put
 TAIL = 25  # log lines shown when a stage fails
@@ -24,8 +27,12 @@ def log_path(metrics: Path) -> Path:
 
 
 @contextmanager
-def captured(log: Path, what: str) -> Iterator[None]:
-    """Send fds 1 and 2 (and Python logging at INFO) to `log` for the duration of the block."""
+def captured(log: Path, what: str, announce: bool = True) -> Iterator[None]:
+    """Send fds 1 and 2 (and Python logging at INFO) to `log` for the duration of the block.
+
+    `announce` prints the one `what: log in <log>` line after the block; a bad input
+    (ParamsError, InputMissing) is re-raised without the log's tail: its message is complete.
+    """
     log.parent.mkdir(parents=True, exist_ok=True)
     sys.stdout.flush()
     sys.stderr.flush()
@@ -39,6 +46,9 @@ def captured(log: Path, what: str) -> Iterator[None]:
         root.addHandler(handler)
         try:
             yield
+        except (ParamsError, InputMissing):
+            _restore(saved, root, handler)
+            raise
         except BaseException:
             _restore(saved, root, handler)
             lines = log.read_text(encoding="utf-8", errors="replace").splitlines()[-TAIL:]
@@ -49,7 +59,15 @@ def captured(log: Path, what: str) -> Iterator[None]:
             _restore(saved, root, handler)
         finally:
             console.close()
-    print(f"{what}: log in {log}", file=sys.stderr)
+    if announce:
+        print(f"{what}: log in {log}", file=sys.stderr)
+
+
+def quiet(log: Path, what: str) -> AbstractContextManager[None]:
+    """`captured` without the closing line: for library imports whose warnings (torchao's
+    missing CUDA kernels, torch's pytree notices, bitsandbytes' kernel lookup) would otherwise
+    reach the terminal before the stage's real work starts."""
+    return captured(log, what, announce=False)
 
 
 def _restore(saved: tuple[int, int], root: logging.Logger, handler: logging.Handler) -> None:

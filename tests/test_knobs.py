@@ -1,5 +1,8 @@
 """Recipe knobs as params (training/knobs.py): overrides, the effective record, key checks."""
 
+import os
+from pathlib import Path
+
 import pytest
 
 from core.params import ParamsError
@@ -57,3 +60,31 @@ def test_a_recipe_plugin_adds_its_own_keys_and_only_with_the_plugin():
     missing = {**recipe, "plugins": ["training.copy_penalty.NoSuchPlugin"]}
     with pytest.raises(ParamsError, match=r"sft-copy-penalty.yaml: plugins: .*NoSuchPlugin"):
         check_keys(missing, "recipes/small/sft-copy-penalty.yaml")
+
+
+def test_a_stage_start_keeps_library_import_warnings_off_the_terminal(tmp_path):
+    """Importing Axolotl's schema warns (torchao kernels, torch pytree, bitsandbytes): those
+    lines go to the stage log; a misspelt key is still one line on the terminal, exit 2."""
+    import subprocess
+    import sys
+
+    def sft(recipe: str) -> subprocess.CompletedProcess:
+        code = (
+            "import sys; from core import cli; from training.knobs import stage_start; "
+            "sys.exit(cli.run(lambda argv: stage_start('doc', {'base': 'b'}, 'sft', argv) and 0))"
+        )
+        argv = [recipe, "--base", "b", "--out", "o", "--curve", "c", "--metrics", "m/sft.json"]
+        args = [sys.executable, "-c", code, *argv, "--params", str(Path.cwd() / "params.yaml")]
+        env = {**os.environ, "PYTHONPATH": str(Path.cwd())}
+        return subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, env=env)
+
+    good = sft(str(Path.cwd() / "recipes/tiny/sft.yaml"))
+    assert good.returncode == 0 and good.stdout + good.stderr == "", good.stderr
+    assert (tmp_path / "logs" / "sft.log").is_file()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(Path("recipes/tiny/sft.yaml").read_text() + "lora_rr: 4\n")
+    out = sft(str(bad))
+    assert out.returncode == 2
+    assert out.stderr.strip().splitlines() == [
+        f"error: {bad}: lora_rr: not an Axolotl 0.19 key (did you mean 'lora_r'?)"
+    ]

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from core import cli
 from core.jsonl import write_json, write_jsonl
-from core.logs import captured, log_path
+from core.logs import captured, log_path, quiet
 from core.params import load_section
 from core.schema import read_triples
 from training import common
@@ -95,7 +95,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     build = common.fresh_dir(args.out / "build")
-    texts, tokens = prepare(params, load_train(args.train), build)
+    triples = load_train(args.train)
+    with quiet(log_path(args.metrics), "base build"):  # transformers' import-time warnings
+        texts, tokens = prepare(params, triples, build)
     cfg = common.resolve(
         recipe,
         data=build / "corpus.jsonl",

@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.logs import log_path, quiet
 from core.params import ParamsError, load_section
 from training import common
 
@@ -53,7 +54,9 @@ def stage_recipe(recipe_path: Path, params_path: Path, stage: str) -> dict:
 def stage_start(doc: str, inputs: dict[str, str], stage: str, argv: list[str] | None):
     """A training stage's parsed CLI (`common.stage_parser`) and its recipe, knobs applied."""
     args = common.stage_parser(doc, inputs).parse_args(argv)
-    return args, stage_recipe(args.recipe, args.params, stage)
+    with quiet(log_path(args.metrics), f"{stage} recipe"):  # Axolotl's import-time warnings
+        recipe = stage_recipe(args.recipe, args.params, stage)
+    return args, recipe
 
 
 def apply(recipe: dict, knobs: SftKnobs) -> dict:
