@@ -79,3 +79,27 @@ def test_small_samples_use_the_exact_permutation_test():
 def test_paired_diff_rejects_unpaired_inputs():
     with pytest.raises(ValueError):
         paired_diff([1, 0, 1], [1, 0])
+
+
+def test_the_seed_level_of_the_dpo_seeds_interval_widens_it_and_finds_a_real_shift():
+    """bench/dpo_seeds.py: runs × items; seeds that disagree widen the interval, a shift shows."""
+    from bench.dpo_seeds import two_level_diff
+
+    rng = np.random.default_rng(1)
+    items = rng.random(110) < 0.2
+    same = [items.astype(float)] * 3
+    point, lo, hi = two_level_diff(same, same)
+    assert point == 0 and lo == 0 and hi == 0  # identical runs: no difference, no width
+    # three seeds of one arm that disagree (rates 0.1, 0.2, 0.3) against a steady arm at 0.2
+    noisy = [(rng.random(110) < p).astype(float) for p in (0.1, 0.2, 0.3)]
+    steady = [(rng.random(110) < 0.2).astype(float) for _ in range(3)]
+    _, lo_n, hi_n = two_level_diff(steady, noisy)
+    _, lo_s, hi_s = two_level_diff(
+        steady, [(rng.random(110) < 0.2).astype(float) for _ in range(3)]
+    )
+    assert hi_n - lo_n > hi_s - lo_s
+    shifted = [(rng.random(110) < 0.6).astype(float) for _ in range(3)]
+    point, lo, hi = two_level_diff(steady, shifted)
+    assert 0.3 < point < 0.5 and lo > 0.2
+    nan_rows = [np.where(np.arange(110) < 20, r, np.nan) for r in steady]  # a risk-only metric
+    assert np.isfinite(two_level_diff(nan_rows, nan_rows)[0])
