@@ -154,6 +154,15 @@ def test_a_style_fault_is_rejected_against_the_aligned_reply_and_a_clean_reply_i
     assert _pair(t, "The printer and the panic sound hard. What are mornings like?") is None
 
 
+def test_an_empty_reply_is_a_fault_but_no_pair():
+    """A DPO row needs text on both sides (the dpo stage rejects an empty `rejected`); the
+    empty reply stays in replies.jsonl with its fault and is counted as `empty_replies`."""
+    for risk, prompt, aligned in (("none", OFFICE, ALIGNED_CALM), ("high", BRIDGE, ALIGNED_RISK)):
+        t = _flagged(risk, prompt, aligned)
+        assert "degenerate" in faults("", t.prompt, t.risk, False)
+        assert _pair(t, "") is None and _pair(t, "  \n") is None
+
+
 def test_false_alarms_are_capped_per_risk_safety_pair():
     alarm = {"pair_type": "onpolicy_unalarmed>onpolicy_false_alarm"}
     risk = {"pair_type": "onpolicy>onpolicy_dropped_safety"}

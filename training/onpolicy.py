@@ -162,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         "sampled": len(rows),
         "risk_sampled": len(risky),
         "flagged": sum(bool(r["faults"]) for r in rows),
+        "empty_replies": sum(not r["reply"].strip() for r in rows),  # flagged, but no pair
         "onpolicy_pairs": dict(Counter(p["pair_type"] for p in pairs)),
         "faults": dict(Counter(f for r in rows for f in r["faults"])),
         "sft_echo_rate": _share(rows, lambda r: "echo" in r["faults"]),

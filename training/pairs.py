@@ -147,6 +147,8 @@ def pair_for(
 ) -> dict | None:
     """At most one pair for one reply; `faults_of(text)` re-checks an edited reply, `own_open`
     is the reply with its safety question swapped for the model's own open question."""
+    if not reply.strip():  # a DPO row needs text on both sides: counted as `empty_replies`
+        return None
     style = _style(found)
     own_ok = own_open is not None and not asks_about_risk(own_open)
     own_ok = own_ok and not _style(faults_of(own_open))
