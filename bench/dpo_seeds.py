@@ -51,13 +51,18 @@ def arm_name(recipe: Path) -> str:
 
 
 def seeded_recipe(recipe: Path, seed: int, out: Path) -> Path:
-    """A copy of the recipe with only `seed` changed, next to the run's outputs."""
+    """A copy of the recipe with only `seed` changed, next to the run's outputs. A finished
+    run trained from another version of the recipe is an error, not a result to reuse."""
     cfg = yaml.safe_load(recipe.read_text(encoding="utf-8"))
     cfg["seed"] = seed
     path = out / f"{recipe.stem}-s{seed}.yaml"
+    text = f"# {recipe} with seed {seed} (bench/dpo_seeds.py)\n" + yaml.safe_dump(
+        cfg, sort_keys=False
+    )
+    if path.is_file() and yaml.safe_load(path.read_text(encoding="utf-8")) != cfg:
+        raise SystemExit(f"{path}: trained from another version of {recipe}; remove {out}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    header = f"# {recipe} with seed {seed} (bench/dpo_seeds.py)\n"
-    path.write_text(header + yaml.safe_dump(cfg, sort_keys=False), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return path
 
 
@@ -127,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--params", type=Path, default=Path("params.yaml"))
     ap.add_argument("--out", type=Path, default=Path("/tmp/dpo_seeds"))
     args = ap.parse_args(argv)
+    for key in ("sft", "data", "probe", "params", "out"):  # the caller's paths, before the chdir
+        setattr(args, key, getattr(args, key).resolve())
+    args.recipes = [r.resolve() for r in args.recipes]
     os.chdir(ROOT)
     for path in (*args.recipes, args.sft / "config.json", args.data, args.probe):
         if not path.is_file():
@@ -145,10 +153,10 @@ def main(argv: list[str] | None = None) -> int:
         runs[arm] = []
         for seed in args.seeds:
             run = args.out / f"{arm}-s{seed}"
-            gens = run / "generations.jsonl"
+            gens, seeded = run / "generations.jsonl", seeded_recipe(recipe, seed, run)
             if not gens.is_file():
                 console.print(f"[bold]{run.name}[/]: training (log: logs/{run.name}.log)")
-                train(seeded_recipe(recipe, seed, run), args.sft, args.data, run)
+                train(seeded, args.sft, args.data, run)
                 rows = probe_replies(run / "model" / "merged", args.probe, args.params,
                                      Path("logs") / f"{run.name}.log")  # fmt: skip
                 write_jsonl(gens, rows)
