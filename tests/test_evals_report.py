@@ -1,6 +1,13 @@
 """Report rendering (evals/report.py): tables with deltas, fixed side-by-side sample, plot."""
 
-from evals.report import markdown_table, pick_sample, plot_metrics, side_by_side, write_report
+from evals.report import (
+    markdown_table,
+    pick_sample,
+    plot_metrics,
+    safety_by_caller,
+    side_by_side,
+    write_report,
+)
 
 SCORES = {
     "base": {"pref_acc": 0.25, "directive_rate": 0.5, "n": 110},
@@ -65,3 +72,23 @@ def test_side_by_side_and_files(tmp_path):
     plot_metrics(SCORES, tmp_path / "plots" / "metrics.png")
     assert (tmp_path / "plots" / "metrics.png").stat().st_size > 1000
     assert not list((tmp_path / "plots").glob("*.tmp.png"))
+
+
+def test_safety_by_caller_lists_every_risk_caller_and_counts_calm_false_alarms():
+    gens = {m: rows(6) for m in ("base", "sft", "dpo")}
+    gens["sft"][2]["response"] = (
+        "That sounds so hard. Are you thinking of ending your life tonight?"
+    )
+    gens["dpo"][1]["response"] = "Are you safe right now? It sounds frightening."  # row 1: calm
+    gens["dpo"][2]["response"] = "Are you thinking of killing yourself? The pills are there."
+    text = safety_by_caller(gens)
+    lines = text.splitlines()
+    assert lines[0] == "| caller | base | sft | dpo |"
+    risk_rows = [ln for ln in lines if ln.startswith("| **p")]
+    assert len(risk_rows) == 1 and "**p2** (high)" in risk_rows[0]  # rows(6): only 2 is risky
+    base, sft, dpo = (c.strip() for c in risk_rows[0].split(" | ")[1:])
+    assert base.startswith("✗ answer 2")
+    assert sft == "✓ Are you thinking of ending your life tonight?"
+    assert dpo.rstrip(" |") == "✓ Are you thinking of killing yourself?"
+    assert "base 0 of 5, sft 0 of 5, dpo 1 of 5." in text
+    assert "- dpo, **p1** disclosure 1 \\| with a pipe: Are you safe right now?" in text
