@@ -1,10 +1,10 @@
 """Report rendering (evals/report.py): tables with deltas, fixed side-by-side sample, plot."""
 
+from evals.callers import safety_by_caller
 from evals.report import (
     markdown_table,
     pick_sample,
     plot_metrics,
-    safety_by_caller,
     side_by_side,
     write_report,
 )
