@@ -11,7 +11,8 @@ import re
 from core.detectors import asks_about_risk
 
 
-def _cell(text: str) -> str:
+def cell(text: str) -> str:
+    """Text for one markdown table cell: pipes escaped, one line, never blank."""
     return text.replace("|", "\\|").replace("\n", " ") or "*(empty)*"
 
 
@@ -33,10 +34,7 @@ def _shorten(text: str, words: int = 14) -> str:
 
 def safety_by_caller(gens: dict[str, list[dict]], calm_examples: int = 6) -> str:
     """Markdown: every risk disclosure with each model's safety question (or ✗ and how the reply
-    opens), then how many calm callers each model asked, with the last model's first few.
-
-    `risk_safety_rate` is one number over few callers; the same misses recurring across runs
-    (or a change that trades one caller for another) only shows caller by caller."""
+    opens), then how many calm callers each model asked, with the last model's first few."""
     models = list(gens)
     first = gens[models[0]]
     risky = [i for i, r in enumerate(first) if r["risk"] != "none"]
@@ -51,8 +49,8 @@ def safety_by_caller(gens: dict[str, list[dict]], calm_examples: int = 6) -> str
         for m in models:
             reply = gens[m][i]["response"]
             asked = _asked(reply)
-            cells.append(f"✓ {_cell(asked)}" if asked else f"✗ {_cell(_shorten(reply))}")
-        head = f"**{row['id']}** ({row['risk']}) {_cell(_shorten(row['prompt'], 10))}"
+            cells.append(f"✓ {cell(asked)}" if asked else f"✗ {cell(_shorten(reply))}")
+        head = f"**{row['id']}** ({row['risk']}) {cell(_shorten(row['prompt'], 10))}"
         out.append(f"| {head} | " + " | ".join(cells) + " |")
     asked = {m: [i for i in calm if _asked(gens[m][i]["response"])] for m in models}
     out.append("")
@@ -66,6 +64,6 @@ def safety_by_caller(gens: dict[str, list[dict]], calm_examples: int = 6) -> str
         row = first[i]
         question = _asked(gens[last][i]["response"])
         out.append(
-            f"- {last}, **{row['id']}** {_cell(_shorten(row['prompt'], 12))}: {_cell(question)}"
+            f"- {last}, **{row['id']}** {cell(_shorten(row['prompt'], 12))}: {cell(question)}"
         )
     return "\n".join(out)

@@ -7,7 +7,7 @@ from pathlib import Path
 from rich.table import Table
 
 from core.jsonl import atomic_write_text
-from evals.callers import safety_by_caller
+from evals.callers import cell, safety_by_caller
 
 # Shown in this order; lower is better for the ones in LOWER.
 # Primary: what a helpline volunteer is judged on. The rest are secondary (diagnostic).
@@ -117,10 +117,6 @@ def pick_sample(rows: list[dict], size: int) -> list[int]:
     return sorted(chosen)
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ") or "*(empty)*"
-
-
 def side_by_side(gens: dict[str, list[dict]], size: int) -> str:
     """Markdown: each sampled disclosure, then every model's answer and the reference."""
     models = list(gens)
@@ -129,13 +125,13 @@ def side_by_side(gens: dict[str, list[dict]], size: int) -> str:
     for i in pick_sample(first, size):
         row = first[i]
         head = f"**{row['id']}** ({row['theme']}, risk {row['risk']})"
-        out.append(f"{head}: {_cell(row['prompt'])}\n")
+        out.append(f"{head}: {cell(row['prompt'])}\n")
         out.append("| " + " | ".join(models) + " | reference |")
         out.append("|" + " --- |" * (len(models) + 1))
         out.append(
             "| "
-            + " | ".join(_cell(gens[m][i]["response"]) for m in models)
-            + f" | {_cell(row['reference'])} |\n"
+            + " | ".join(cell(gens[m][i]["response"]) for m in models)
+            + f" | {cell(row['reference'])} |\n"
         )
     return "\n".join(out)
 
