@@ -34,7 +34,7 @@ class SplitParams(BaseModel):
     system_prompt: str
     pair_types: list[PairType] = Field(min_length=1, description="listed once each")
     near_dup_threshold: float = Field(gt=0, le=1)
-    sft_risk_copies: int = Field(ge=1)  # each risk chat this many times in the SFT data
+    sft_risk_copies: float = Field(ge=1)  # each risk chat this many times on average in SFT
     sft_max_copy_run: int | None = Field(ge=1)  # SFT leaves out replies copying longer runs
 
     @model_validator(mode="after")
@@ -79,7 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise SystemExit("split: leakage across splits:\n" + "\n".join(problems))
 
     train = splits["train"]
-    sft = sft_rows(train, params.system_prompt, params.sft_risk_copies, params.sft_max_copy_run)
+    sft = sft_rows(
+        train, params.system_prompt, params.sft_risk_copies, params.sft_max_copy_run, params.seed
+    )
     dpo = dpo_rows(train, params.pair_types, params.system_prompt, params.seed)
     for name, rows in splits.items():
         write_jsonl(args.splits / f"{name}.jsonl", rows)
@@ -92,6 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "risk_rows": sum(t.risk != "none" for t in left_out),
         "max_copy_run": params.sft_max_copy_run,
     }
+    risky = {t.id for t in train if t.risk != "none"}
+    metrics["sft_risk_rows"] = sum(row["id"] in risky for row in sft)  # copies counted
     write_json(args.metrics, metrics)
     pairs = sum(metrics["dpo_pairs"].values())
     cli.say_metrics("split", metrics, "rows", "groups", "sft_rows", dpo_pairs=pairs)

@@ -14,12 +14,26 @@ def copies_too_much(t: Triple, max_copy_run: int | None) -> bool:
     return max_copy_run is not None and copied_run(t.aligned, t.prompt) > max_copy_run
 
 
+def copies(t: Triple, risk_copies: float, seed: int) -> int:
+    """How often a row goes into the SFT chats: calm rows once, risk rows `risk_copies` times
+    on average (1.5: every risk row once, a stable half of them, chosen by id hash, twice)."""
+    if t.risk == "none":
+        return 1
+    whole = int(risk_copies)
+    return whole + (unit_hash(seed, f"sft-copy:{t.id}") < risk_copies - whole)
+
+
 def sft_rows(
-    triples: Iterable[Triple], system_prompt: str, risk_copies: int = 1, max_copy_run=None
+    triples: Iterable[Triple],
+    system_prompt: str,
+    risk_copies: float = 1,
+    max_copy_run=None,
+    seed: int = 0,
 ) -> list[dict]:
-    """Chat rows: optional system, user = disclosure, assistant = aligned; each risk row
-    `risk_copies` times (one in five rows is a risk disclosure, and the safety question is the
-    reply that matters most: a capped SFT run otherwise learns the common reply shape only).
+    """Chat rows: optional system, user = disclosure, assistant = aligned; risk rows
+    `risk_copies` times on average (one in five rows is a risk disclosure, and the safety
+    question is the reply that matters most: a capped SFT run otherwise learns the common reply
+    shape only; too many copies and it asks calm callers too).
     Rows whose aligned reply copies more than `max_copy_run` words in a row are left out: a
     small model imitates the copying more than the rephrasing (they stay in the DPO pairs)."""
     head = [{"role": "system", "content": system_prompt}] if system_prompt else []
@@ -34,7 +48,7 @@ def sft_rows(
         }
         for t in triples
         if not copies_too_much(t, max_copy_run)
-        for _ in range(risk_copies if t.risk != "none" else 1)
+        for _ in range(copies(t, risk_copies, seed))
     ]
 
 

@@ -204,3 +204,21 @@ def test_reflection_by_content(text, reflection):
 def test_advice_without_should(text, advice):
     assert d.is_advice(text) is advice, text
     assert d.is_directive(text) is (advice or text == "You did nothing wrong."), text
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("Are you thinking of ending your life tonight?", True),  # the act named
+        ("Is anyone with you right now?", True),  # someone present, yes/no
+        ("Is there someone you trust nearby?", True),
+        ("Are you on your own tonight?", True),
+        ("Are you safe tonight?", True),
+        ("Are you thinking of going home tonight?", False),  # the moment named, nothing asked of it
+        ("Are you going out with friends at the moment?", False),
+        ("Do you feel alone in this?", False),  # a feeling, not where they are
+        ("Who is with you right now?", False),  # open: exploring
+    ],
+)
+def test_safety_question_needs_more_than_the_moment(text, asks):
+    assert d.asks_about_risk(text) is asks, text

@@ -289,6 +289,19 @@ def test_risk_chats_are_repeated_in_the_sft_data():
     assert n_risk and len(sft_rows(risky, "", 3)) == len(risky) + 2 * n_risk
 
 
+def test_fractional_risk_copies_repeat_a_stable_share_of_risk_chats():
+    from split.pairs import sft_rows
+
+    rows = [t.model_copy(update={"risk": "high"}) for t in corpus(n_seeds=100, k=1)]
+    half = [r["id"] for r in sft_rows(rows, "", 1.5, seed=3)]
+    twice = {i for i in half if half.count(i) == 2}
+    assert set(half) == {t.id for t in rows}  # every risk chat at least once
+    assert 0.35 < len(twice) / len(rows) < 0.65 and len(half) == len(rows) + len(twice)
+    assert [r["id"] for r in sft_rows(rows, "", 1.5, seed=3)] == half  # stable
+    assert [r["id"] for r in sft_rows(rows, "", 1.5, seed=4)] != half  # the seed picks them
+    assert len(sft_rows(rows, "", 1.0)) == len(rows)
+
+
 def test_replies_that_copy_long_runs_are_left_out_of_the_sft_data():
     from core.detectors import copied_run
     from split.pairs import sft_rows

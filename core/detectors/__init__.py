@@ -159,7 +159,8 @@ def is_reflection(response: str, prompt: str) -> bool:
 def safety_question(response: str) -> str | None:
     """The first question that asks directly about safety: the risk act named ("Are you thinking
     of jumping tonight?"), danger, means or a medical emergency ("Is an ambulance on its way?"),
-    harm to someone else, or a yes/no question about right now ("Is anyone with you tonight?")."""
+    harm to someone else, or a yes/no question whether someone is with the caller ("Is anyone
+    with you tonight?"); "Are you going home tonight?" names the moment and asks nothing of it."""
     for s in _sentences(response):
         if not s.endswith("?"):
             continue
