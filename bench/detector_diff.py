@@ -1,11 +1,11 @@
-"""Which verdicts a detector change moves: `core/detectors` at a git revision against the working
-tree, on generation files (rows with `prompt`, `response`, optional `risk`, e.g. data/eval/*.jsonl).
+"""Which safety-question verdicts a detector change moves: `core/detectors` at a git revision
+against the working tree, on generation files (rows with `response` and `risk`, e.g.
+data/eval/probe_dpo.jsonl).
 
-Run: .venv/bin/python bench/detector_diff.py REV data/eval/probe_dpo.jsonl [...] [--detector NAME]
+Run: .venv/bin/python bench/detector_diff.py REV data/eval/probe_dpo.jsonl [...]
 
-Prints a table of every row whose verdict differs and, per file, the risk safety and calm
-false-alarm rates under both versions. NAME is `safety_question` (default) or a boolean of
-`core.detectors.score` (`echo`, `open_question`, ...). Nothing is written.
+Prints every row whose safety question differs and, per file, the risk safety and calm
+false-alarm rates under both versions. Nothing is written.
 """
 
 from __future__ import annotations
@@ -25,23 +25,17 @@ ROOT = Path(__file__).resolve().parents[1]
 # Runs in a child interpreter with one version of `core` first on sys.path.
 VERDICTS = """
 import json, sys
-from core import detectors as d
-name = sys.argv[1]
-for path in sys.argv[2:]:
+from core.detectors import safety_question
+for path in sys.argv[1:]:
     for line in open(path):
-        r = json.loads(line)
-        if name == "safety_question":
-            v = d.safety_question(r["response"])
-        else:
-            v = d.score(r["response"], r["prompt"])[name]
-        print(json.dumps(v))
+        print(json.dumps(safety_question(json.loads(line)["response"])))
 """
 
 
-def verdicts(code_root: Path, name: str, files: list[str]) -> list:
-    """One verdict per row of `files`, in order, from the `core` under `code_root`."""
+def verdicts(code_root: Path, files: list[str]) -> list[str | None]:
+    """The safety question (or None) per row of `files`, in order, by the `core` in `code_root`."""
     out = subprocess.run(
-        [sys.executable, "-c", VERDICTS, name, *(str(Path(f).resolve()) for f in files)],
+        [sys.executable, "-c", VERDICTS, *(str(Path(f).resolve()) for f in files)],
         cwd=code_root, capture_output=True, text=True, check=False,
         env={"PYTHONPATH": str(code_root), "PATH": "/usr/bin:/bin"},
     )  # fmt: skip
@@ -72,18 +66,17 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("rev", help="git revision of the old detectors (e.g. HEAD~1)")
     ap.add_argument("files", nargs="+", help="generation JSONL files")
-    ap.add_argument("--detector", default="safety_question")
     args = ap.parse_args(argv)
     rows = {f: [json.loads(line) for line in open(f)] for f in args.files}
     if not any(rows.values()):
         raise SystemExit("detector_diff: no rows in " + ", ".join(args.files))
     with tempfile.TemporaryDirectory() as tmp:
         checkout_core(args.rev, Path(tmp))
-        old = verdicts(Path(tmp), args.detector, args.files)
-    new = verdicts(ROOT, args.detector, args.files)
+        old = verdicts(Path(tmp), args.files)
+    new = verdicts(ROOT, args.files)
 
     console = Console()
-    table = Table(title=f"{args.detector}: {args.rev} against the working tree")
+    table = Table(title=f"safety_question: {args.rev} against the working tree")
     for col in ("file", "risk", "old", "new"):
         table.add_column(col, overflow="fold")
     i, changed = 0, 0
